@@ -1,0 +1,3 @@
+from mailsec.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,60 @@
+"""Publishing the policy file into Web Station's folder, atomically and only when valid."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from mailsec.atomicfile import ensure_folder, read_if_exists, write_atomic
+from mailsec.errors import MailsecError
+from mailsec.mtasts.policy import StsPolicy, parse_policy
+
+POLICY_FOLDER = "mta-sts"
+POLICY_PATH_IN_FOLDER = Path(".well-known/mta-sts.txt")
+
+
+@dataclass(frozen=True)
+class PublishedPolicy:
+    """Where the policy now lives and the DNS record that announces it."""
+
+    path: Path
+    policy: StsPolicy
+    changed: bool
+
+    @property
+    def txt_value(self) -> str:
+        """The value of the `_mta-sts` TXT record (RFC 8461 §3.1)."""
+        return f"v=STSv1; id={self.policy.policy_id}"
+
+
+def policy_file(web_root: Path, folder: str = POLICY_FOLDER) -> Path:
+    """`<web root>/mta-sts/.well-known/mta-sts.txt`: the file Web Station serves as the policy."""
+    return web_root / folder / POLICY_PATH_IN_FOLDER
+
+
+def publish_policy(web_root: Path, policy: StsPolicy, folder: str = POLICY_FOLDER) -> PublishedPolicy:
+    """Write `policy` to its file unless the file already holds exactly that text.
+
+    The old file stays untouched on any error, and a policy the strict parser rejects is never written.
+    """
+    text = policy.render().encode("ascii")
+    parsed = parse_policy(text)
+    if not parsed.valid:
+        raise MailsecError("refusing to publish an invalid policy: " + "; ".join(map(str, parsed.errors)))
+    path = policy_file(web_root, folder)
+    try:
+        if not web_root.is_dir():
+            raise MailsecError(
+                f"the Web Station folder {web_root} does not exist. Install Web Station (it creates the "
+                "shared folder 'web'), or give the right folder with --web-root."
+            )
+        if read_if_exists(path) == text:
+            return PublishedPolicy(path, policy, changed=False)
+        ensure_folder(path.parent, 0o755)
+        write_atomic(path, text, 0o644)
+    except PermissionError:
+        raise MailsecError(
+            f"cannot write {path}: permission denied. Give the mailsec user read/write access to the "
+            "'web' shared folder (Control Panel > Shared Folder > web > Edit > Permissions)."
+        ) from None
+    except OSError as exc:
+        raise MailsecError(f"cannot write {path}: {exc.strerror}; the previous policy file is unchanged.") from None
+    return PublishedPolicy(path, policy, changed=True)
