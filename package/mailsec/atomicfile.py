@@ -8,6 +8,7 @@ When root writes (the Task Scheduler job), new files and folders take the owner 
 are created in, so the package user that runs the desktop app can still replace them later.
 """
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -75,7 +76,5 @@ def _fsync_directory(directory: Path) -> None:
 
 
 def _remove_quietly(name: str) -> None:
-    try:
+    with contextlib.suppress(FileNotFoundError):
         os.unlink(name)
-    except FileNotFoundError:
-        pass

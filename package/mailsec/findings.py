@@ -8,7 +8,7 @@ from typing import Any, Dict
 class Status(str, Enum):
     """How a check came out, from the owner's point of view."""
 
-    PASS = "pass"  # as it should be
+    PASS = "pass"  # noqa: S105 (a verdict, not a password): as it should be
     WARN = "warn"  # works, but risky or below best practice
     FAIL = "fail"  # wrong: some senders or receivers will refuse or ignore it
     ERROR = "error"  # the check could not reach a verdict (timeout, SERVFAIL, unreachable)
