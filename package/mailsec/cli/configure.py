@@ -23,7 +23,8 @@ def register(commands: argparse._SubParsersAction, name: str, summary: str, shar
     parser.add_argument("--mx", metavar="HOST", action="extend", nargs="+",
                         help="the MX host names exactly as the MX records give them")
     parser.add_argument("--mode", choices=[mode.value for mode in Mode], help="MTA-STS mode (default: testing)")
-    parser.add_argument("--max-age", metavar="N", type=int, help=f"policy max_age in seconds (default: {DEFAULT_MAX_AGE})")
+    parser.add_argument("--max-age", metavar="N", type=int,
+                        help=f"policy max_age in seconds (default: {DEFAULT_MAX_AGE})")
     parser.add_argument("--dkim-selector", metavar="S", action="extend", nargs="+",
                         help="DKIM selectors MailPlus signs with (checked by the audit)")
     parser.add_argument("--web-root", metavar="DIR", help="Web Station's shared folder (default: /volume1/web)")
