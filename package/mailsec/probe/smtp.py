@@ -1,0 +1,134 @@
+"""The SMTP dialogue a sending server has with an MX address: banner, EHLO, STARTTLS, TLS handshake.
+
+The probe records how far the dialogue got and why it stopped, so that "no STARTTLS", "handshake
+failed" and "certificate not valid for the name" stay apart. It first tries the handshake the way an
+MTA-STS sender does (WebPKI chain and name checked); when only that check fails it completes a second
+handshake without checks, to see the certificate DANE senders would match against TLSA records.
+"""
+
+import smtplib
+import socket
+import ssl
+from dataclasses import dataclass, replace
+from enum import IntEnum
+from typing import Optional
+
+from mailsec.probe.tlstrust import (
+    VALID,
+    TrustVerdict,
+    observing_context,
+    verdict_from_error,
+    verifying_context,
+)
+
+SMTP_PORT = 25
+DEFAULT_TIMEOUT = 15.0
+MAX_TEXT = 512  # keep what a hostile server says to a sane length
+
+
+class Stage(IntEnum):
+    """How far the dialogue got, in order."""
+
+    CONNECT = 1
+    BANNER = 2
+    EHLO = 3
+    STARTTLS = 4
+    HANDSHAKE = 5
+    DONE = 6
+
+
+@dataclass(frozen=True)
+class SmtpSession:
+    """What one MX address did when spoken to like a sending server would."""
+
+    host: str
+    address: str
+    reached: Stage = Stage.CONNECT  # the last stage that completed
+    error: str = ""  # why the next stage failed
+    banner: str = ""
+    ehlo_greeting: str = ""  # the first line of the EHLO reply: the name the server gives itself
+    starttls_offered: bool = False
+    tls_version: str = ""
+    leaf: Optional[bytes] = None  # DER of the certificate the server presented
+    trust: Optional[TrustVerdict] = None  # the WebPKI verdict for `host`
+
+    @property
+    def completed(self) -> bool:
+        return self.reached == Stage.DONE
+
+
+def probe_smtp(
+    host: str, address: str, ehlo_name: str, ca_bundle: Optional[str] = None, timeout: float = DEFAULT_TIMEOUT
+) -> SmtpSession:
+    """Speak to `address` port 25 as a sender delivering to MX `host` would."""
+    session = _dialogue(host, address, ehlo_name, verifying_context(ca_bundle), timeout)
+    if session.trust is not None and not session.trust.valid:
+        observed = _dialogue(host, address, ehlo_name, observing_context(), timeout)
+        session = replace(observed, trust=session.trust)
+    return session
+
+
+def _dialogue(host: str, address: str, ehlo_name: str, context: ssl.SSLContext, timeout: float) -> SmtpSession:
+    session = SmtpSession(host, address)
+    client = smtplib.SMTP(timeout=timeout)
+    try:
+        return _converse(client, session, ehlo_name, context)
+    except (OSError, smtplib.SMTPException) as exc:
+        return replace(session, error=_describe(exc))
+    finally:
+        _close(client)
+
+
+def _converse(client: smtplib.SMTP, session: SmtpSession, ehlo_name: str, context: ssl.SSLContext) -> SmtpSession:
+    code, banner = client.connect(session.address, SMTP_PORT)
+    session = replace(session, reached=Stage.BANNER, banner=_text(banner))
+    if code != 220:
+        return replace(session, error=f"the server greeted with {code} instead of 220")
+    code, greeting = client.ehlo(ehlo_name)
+    if code != 250:
+        return replace(session, error=f"EHLO was answered with {code} {_text(greeting)}")
+    offered = client.has_extn("starttls")
+    session = replace(session, reached=Stage.EHLO, ehlo_greeting=_text(greeting).splitlines()[0],
+                      starttls_offered=offered)
+    if not offered:
+        return replace(session, error="the server does not offer STARTTLS")
+    code, reply = client.docmd("STARTTLS")
+    if code != 220:
+        return replace(session, error=f"STARTTLS was answered with {code} {_text(reply)}")
+    session = replace(session, reached=Stage.STARTTLS)
+    try:
+        tls = context.wrap_socket(client.sock, server_hostname=session.host)
+    except ssl.SSLCertVerificationError as exc:
+        return replace(session, trust=verdict_from_error(exc), error="the certificate check failed")
+    except (ssl.SSLError, OSError) as exc:
+        return replace(session, error=f"the TLS handshake failed: {_describe(exc)}")
+    client.sock, client.file = tls, None
+    trust = VALID if context.verify_mode == ssl.CERT_REQUIRED else None
+    session = replace(session, reached=Stage.HANDSHAKE, tls_version=tls.version() or "",
+                      leaf=tls.getpeercert(binary_form=True), trust=trust)
+    code, reply = client.ehlo(ehlo_name)
+    if code != 250:
+        return replace(session, error=f"EHLO after STARTTLS was answered with {code} {_text(reply)}")
+    return replace(session, reached=Stage.DONE)
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")[:MAX_TEXT]
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, socket.timeout):
+        return "timed out"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return "the server closed the connection"
+    return str(exc) or type(exc).__name__
+
+
+def _close(client: smtplib.SMTP) -> None:
+    try:
+        client.quit()
+    except (OSError, smtplib.SMTPException):
+        client.close()
+
