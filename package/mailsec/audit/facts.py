@@ -71,15 +71,17 @@ class DomainFacts:
         return self._memo.get(key, lambda: self.resolver.query(name, rdtype, checking_disabled))
 
     def zone_of(self, name: str) -> Optional[str]:
-        """The zone `name` belongs to: the closest enclosing name with an SOA record (None if unknown)."""
+        """The zone `name` belongs to: the closest enclosing name that owns an SOA record.
+
+        The SOA of every enclosing name is asked at once, so finding the zone costs one round trip.
+        """
         labels = normalize_host(name).split(".")
-        for start in range(len(labels)):
-            candidate = ".".join(labels[start:])
-            lookup = self.query(candidate, "SOA")
-            if lookup.found and normalize_host(lookup.canonical_name) == candidate:
-                return candidate
+        candidates = [".".join(labels[start:]) for start in range(len(labels))]
+        for candidate, lookup in zip(candidates, parallel_map(lambda c: self.query(c, "SOA"), candidates)):
             if lookup.failed:
                 return None
+            if lookup.found and normalize_host(lookup.canonical_name) == candidate:
+                return candidate
         return None
 
     def mx(self) -> Lookup:
