@@ -53,7 +53,8 @@ def issue_leaf(issuer: Issued, keys: Dict[str, PrivateKey]) -> Callable[..., Iss
 @pytest.fixture(scope="session")
 def demo_templates(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, DemoNas]:
     """Demo NAS trees built once, keyed by the MailPlus certificate's key kind."""
-    return {kind: build_demo_nas(tmp_path_factory.mktemp(f"demo-{kind}")) for kind in ("p256", "rsa2048")}
+    kinds = ("p256", "rsa2048")
+    return {kind: build_demo_nas(tmp_path_factory.mktemp(f"demo-{kind}"), mail_key_kind=kind) for kind in kinds}
 
 
 def _copy_demo(template: DemoNas, destination: Path) -> DemoNas:

@@ -40,7 +40,7 @@ def mailsec(
     environment.update(env or {})
     completed = subprocess.run(
         [*prefix, sys.executable, "-m", "mailsec", *args],
-        input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment, check=False,
+        input=stdin, capture_output=True, env=environment, check=False,
     )
     run = Run(args, completed.returncode, completed.stdout.decode("utf-8"), completed.stderr.decode("utf-8"))
     assert "Traceback" not in run.stderr, run.stderr

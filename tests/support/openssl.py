@@ -42,4 +42,4 @@ def tlsa_data(path: Path, selector: int, mtype: int, der_input: bool = False) ->
 def seed_pipeline(path: Path) -> subprocess.CompletedProcess:
     """The seed's recipe, verbatim: `openssl x509 -pubkey | openssl rsa -pubin -outform der | sha256sum`."""
     command = f"set -o pipefail; openssl x509 -in '{path}' -pubkey -noout | openssl rsa -pubin -outform der | sha256sum"
-    return subprocess.run(["bash", "-c", command], stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+    return subprocess.run(["bash", "-c", command], capture_output=True, check=False)

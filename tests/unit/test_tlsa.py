@@ -40,7 +40,9 @@ def test_association_data_equals_openssl(
 
 
 @pytest.mark.parametrize("kind", KEY_KINDS)
-def test_der_certificate_gives_the_same_records_as_openssl(kind: str, leaves: Dict[str, Issued], tmp_path: Path) -> None:
+def test_der_certificate_gives_the_same_records_as_openssl(
+    kind: str, leaves: Dict[str, Issued], tmp_path: Path
+) -> None:
     der_file = tmp_path / "cert.der"
     der_file.write_bytes(leaves[kind].cert_der)
 
