@@ -10,12 +10,17 @@ from pathlib import Path
 from typing import Callable, Dict
 
 import pytest
+from hypothesis import settings
 
 from mailsec.nas import NasLayout
 from tests.support.demo_nas import DemoNas, build_demo_nas
 from tests.support.pki import KEY_KINDS, Issued, PrivateKey, make_intermediate, make_key, make_leaf, make_root_ca
 
 MAIL_HOST = "mail.example.nl"
+
+# Property tests check logic, not speed: a slow first example on a busy CI machine is no failure.
+settings.register_profile("mailsec", deadline=None, max_examples=60)
+settings.load_profile("mailsec")
 
 
 @pytest.fixture(scope="session")
