@@ -175,7 +175,7 @@ class _Parser:
         """Lines without their LF or CRLF; a final line end is optional (RFC 8461 §3.2, erratum 6253)."""
         *ended, last = text.split("\n")
         lines = [line[:-1] if line.endswith("\r") else line for line in ended]
-        return lines + [last] if last else lines
+        return [*lines, last] if last else lines
 
     def _line(self, number: int, line: str) -> None:
         if "\r" in line:
