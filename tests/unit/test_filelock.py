@@ -11,9 +11,9 @@ from mailsec.filelock import LockBusyError, exclusive_lock
 def test_a_held_lock_is_busy_for_another_holder(tmp_path: Path) -> None:
     lock = tmp_path / "settings.lock"
 
-    with exclusive_lock(lock), pytest.raises(LockBusyError, match="another mailsec run holds"):
-        with exclusive_lock(lock, wait=False):
-            pass
+    with exclusive_lock(lock), pytest.raises(LockBusyError, match="another mailsec run holds"), \
+            exclusive_lock(lock, wait=False):
+        pass
 
 
 def test_a_released_lock_can_be_taken_again(tmp_path: Path) -> None:
