@@ -14,7 +14,16 @@ from hypothesis import settings
 
 from mailsec.nas import NasLayout
 from tests.support.demo_nas import DemoNas, build_demo_nas
-from tests.support.pki import KEY_KINDS, Issued, PrivateKey, make_intermediate, make_key, make_leaf, make_root_ca
+from tests.support.pki import (
+    KEY_KINDS,
+    Issued,
+    PrivateKey,
+    chain_pem,
+    make_intermediate,
+    make_key,
+    make_leaf,
+    make_root_ca,
+)
 
 MAIL_HOST = "mail.example.nl"
 
@@ -53,6 +62,18 @@ def issue_leaf(issuer: Issued, keys: Dict[str, PrivateKey]) -> Callable[..., Iss
         return make_leaf(issuer, list(names), key=keys[key_kind], **options)
 
     return issue
+
+
+@pytest.fixture
+def cert_file(tmp_path: Path) -> Callable[..., Path]:
+    """Write certificates into tmp_path/`name`: PEM in the order given, or with `der` the first one in DER."""
+
+    def write(*certificates: Issued, name: str = "cert.pem", der: bool = False) -> Path:
+        path = tmp_path / name
+        path.write_bytes(certificates[0].cert_der if der else chain_pem(*certificates))
+        return path
+
+    return write
 
 
 @pytest.fixture(scope="session")

@@ -37,7 +37,9 @@ def test_render_prints_the_policy_with_crlf() -> None:
                   "--max-age", "604800")
 
     assert run.code == 0
-    assert run.stdout == "version: STSv1\r\nmode: enforce\r\nmx: mail.example.nl\r\nmx: *.example.nl\r\nmax_age: 604800\r\n"
+    assert run.stdout == (
+        "version: STSv1\r\nmode: enforce\r\nmx: mail.example.nl\r\nmx: *.example.nl\r\nmax_age: 604800\r\n"
+    )
 
 
 def test_render_of_mode_none_needs_no_mx() -> None:

@@ -12,7 +12,7 @@ from tests.conftest import MAIL_HOST
 from tests.support import openssl, store_damage
 from tests.support.cli import WITHOUT_FILE_PRIVILEGES, assert_cannot_run, mailsec
 from tests.support.demo_nas import DemoNas
-from tests.support.pki import KEY_KINDS, Issued, chain_pem
+from tests.support.pki import KEY_KINDS, Issued
 
 JSON_CERTIFICATE_KEYS = {"path", "subject", "sans", "not_after", "key"}
 JSON_RECORD_KEYS = {"name", "usage", "selector", "mtype", "data", "zone_line"}
@@ -28,15 +28,13 @@ def rdata(document: Dict) -> list:
     return [(r["name"], r["usage"], r["selector"], r["mtype"], r["data"]) for r in document["records"]]
 
 
-def test_mailplus_certificate_gives_dane_ee_and_issuer_records(demo_nas: DemoNas, tmp_path: Path) -> None:
+def test_mailplus_certificate_gives_dane_ee_and_issuer_records(demo_nas: DemoNas) -> None:
     document = tlsa_json("--root", str(demo_nas.layout.root))
 
     folder = demo_nas.layout.certificate_folder(demo_nas.mail_cert_id)
-    issuer_file = tmp_path / "issuer.pem"
-    issuer_file.write_bytes(demo_nas.issuer.cert_pem)
     assert rdata(document) == [
         ("_25._tcp.mail.example.nl.", 3, 1, 1, openssl.tlsa_data(folder / "cert.pem", 1, 1)),
-        ("_25._tcp.mail.example.nl.", 2, 1, 1, openssl.tlsa_data(issuer_file, 1, 1)),
+        ("_25._tcp.mail.example.nl.", 2, 1, 1, openssl.tlsa_data(folder / "chain.pem", 1, 1)),
     ]
 
 
@@ -80,30 +78,27 @@ def test_default_certificate_is_used_and_said_so_without_a_mailplus_binding(demo
 
 
 @pytest.mark.parametrize("kind", KEY_KINDS)
-def test_given_certificate_file_gives_openssl_spki_digest(kind: str, leaves: Dict[str, Issued], tmp_path: Path) -> None:
-    cert_file = tmp_path / "cert.pem"
-    cert_file.write_bytes(leaves[kind].cert_pem)
+def test_given_certificate_file_gives_openssl_spki_digest(kind: str, leaves: Dict[str, Issued], cert_file) -> None:
+    path = cert_file(leaves[kind])
 
-    document = tlsa_json("--cert", str(cert_file), "--host", MAIL_HOST)
+    document = tlsa_json("--cert", str(path), "--host", MAIL_HOST)
 
-    assert rdata(document) == [("_25._tcp.mail.example.nl.", 3, 1, 1, openssl.tlsa_data(cert_file, 1, 1))]
+    assert rdata(document) == [("_25._tcp.mail.example.nl.", 3, 1, 1, openssl.tlsa_data(path, 1, 1))]
 
 
-def test_der_certificate_file_is_accepted(leaves: Dict[str, Issued], tmp_path: Path) -> None:
-    cert_file = tmp_path / "cert.der"
-    cert_file.write_bytes(leaves["p384"].cert_der)
+def test_der_certificate_file_is_accepted(leaves: Dict[str, Issued], cert_file) -> None:
+    path = cert_file(leaves["p384"], name="cert.der", der=True)
 
-    document = tlsa_json("--cert", str(cert_file), "--host", MAIL_HOST)
+    document = tlsa_json("--cert", str(path), "--host", MAIL_HOST)
 
-    assert document["records"][0]["data"] == openssl.tlsa_data(cert_file, 1, 1, der_input=True)
+    assert document["records"][0]["data"] == openssl.tlsa_data(path, 1, 1, der_input=True)
 
 
 def test_reversed_chain_gives_the_same_records_as_leaf_first(
-    leaves: Dict[str, Issued], issuer: Issued, root_ca: Issued, tmp_path: Path
+    leaves: Dict[str, Issued], issuer: Issued, root_ca: Issued, cert_file
 ) -> None:
-    leaf_first, reversed_chain = tmp_path / "leaf-first.pem", tmp_path / "reversed.pem"
-    leaf_first.write_bytes(chain_pem(leaves["rsa2048"], issuer, root_ca))
-    reversed_chain.write_bytes(chain_pem(root_ca, issuer, leaves["rsa2048"]))
+    leaf_first = cert_file(leaves["rsa2048"], issuer, root_ca, name="leaf-first.pem")
+    reversed_chain = cert_file(root_ca, issuer, leaves["rsa2048"], name="reversed.pem")
 
     first = tlsa_json("--cert", str(leaf_first), "--host", MAIL_HOST)
     second = tlsa_json("--cert", str(reversed_chain), "--host", MAIL_HOST)
@@ -113,11 +108,10 @@ def test_reversed_chain_gives_the_same_records_as_leaf_first(
     assert first["records"][0]["data"] == openssl.tlsa_data(leaf_first, 1, 1)
 
 
-def test_records_for_every_host_and_port(leaves: Dict[str, Issued], tmp_path: Path) -> None:
-    cert_file = tmp_path / "cert.pem"
-    cert_file.write_bytes(leaves["p256"].cert_pem)
+def test_records_for_every_host_and_port(leaves: Dict[str, Issued], cert_file) -> None:
+    path = cert_file(leaves["p256"])
 
-    document = tlsa_json("--cert", str(cert_file), "--host", MAIL_HOST, "MX2.example.nl.", "--port", "25", "465")
+    document = tlsa_json("--cert", str(path), "--host", MAIL_HOST, "MX2.example.nl.", "--port", "25", "465")
 
     assert [r["name"] for r in document["records"]] == [
         "_25._tcp.mail.example.nl.", "_465._tcp.mail.example.nl.",
@@ -146,12 +140,11 @@ def test_ecdsa_key_the_seed_pipeline_cannot_handle_gets_its_record(demo_nas: Dem
 
 
 def test_without_configured_hosts_the_certificate_names_are_used_with_a_note(
-    issue_leaf: Callable, tmp_path: Path
+    issue_leaf: Callable, cert_file, tmp_path: Path
 ) -> None:
-    cert_file = tmp_path / "cert.pem"
-    cert_file.write_bytes(issue_leaf([MAIL_HOST, "*.example.nl"]).cert_pem)
+    path = cert_file(issue_leaf([MAIL_HOST, "*.example.nl"]))
 
-    document = tlsa_json("--cert", str(cert_file), "--state-dir", str(tmp_path / "state"))
+    document = tlsa_json("--cert", str(path), "--state-dir", str(tmp_path / "state"))
 
     assert [r["name"] for r in document["records"]] == ["_25._tcp.mail.example.nl."]
     assert any("--host" in note for note in document["notes"])

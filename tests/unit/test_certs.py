@@ -16,7 +16,7 @@ from mailsec.certs import (
     summarize,
 )
 from tests.conftest import MAIL_HOST
-from tests.support.pki import Issued, chain_pem, make_intermediate, make_leaf
+from tests.support.pki import Issued, make_intermediate, make_leaf
 
 
 @pytest.mark.parametrize(
@@ -27,33 +27,27 @@ def test_key_description_names_algorithm_and_size(kind: str, description: str, l
     assert key_description(leaves[kind].cert) == description
 
 
-def test_single_pem_certificate_is_the_leaf_without_issuers(leaves: Dict[str, Issued], tmp_path: Path) -> None:
-    cert_file = tmp_path / "cert.pem"
-    cert_file.write_bytes(leaves["p256"].cert_pem)
-
-    chain = load_chain_file(cert_file)
+def test_single_pem_certificate_is_the_leaf_without_issuers(leaves: Dict[str, Issued], cert_file) -> None:
+    chain = load_chain_file(cert_file(leaves["p256"]))
 
     assert chain.leaf == leaves["p256"].cert
     assert chain.issuers == ()
     assert chain.issuer is None
 
 
-def test_single_der_certificate_loads(leaves: Dict[str, Issued], tmp_path: Path) -> None:
-    cert_file = tmp_path / "cert.der"
-    cert_file.write_bytes(leaves["rsa2048"].cert_der)
+def test_single_der_certificate_loads(leaves: Dict[str, Issued], cert_file) -> None:
+    path = cert_file(leaves["rsa2048"], name="cert.der", der=True)
 
-    assert load_chain_file(cert_file).leaf == leaves["rsa2048"].cert
+    assert load_chain_file(path).leaf == leaves["rsa2048"].cert
 
 
 @pytest.mark.parametrize("reverse", [False, True], ids=["leaf-first", "root-first"])
 def test_chain_is_ordered_leaf_to_root_whatever_the_file_order(
-    reverse: bool, leaves: Dict[str, Issued], issuer: Issued, root_ca: Issued, tmp_path: Path
+    reverse: bool, leaves: Dict[str, Issued], issuer: Issued, root_ca: Issued, cert_file
 ) -> None:
     in_order = [leaves["p384"], issuer, root_ca]
-    chain_file = tmp_path / "chain.pem"
-    chain_file.write_bytes(chain_pem(*(reversed(in_order) if reverse else in_order)))
 
-    chain = load_chain_file(chain_file)
+    chain = load_chain_file(cert_file(*(reversed(in_order) if reverse else in_order)))
 
     assert chain.leaf == leaves["p384"].cert
     assert chain.issuers == (issuer.cert, root_ca.cert)
@@ -71,13 +65,11 @@ def test_chain_in_scrambled_order_finds_the_leaf(
 
 
 def test_a_certificate_from_another_ca_is_not_taken_as_issuer(
-    leaves: Dict[str, Issued], root_ca: Issued, tmp_path: Path
+    leaves: Dict[str, Issued], root_ca: Issued, cert_file
 ) -> None:
     stranger = make_intermediate(root_ca, "mailsec Test R1")  # same name as the real issuer, other key
-    chain_file = tmp_path / "fullchain.pem"
-    chain_file.write_bytes(chain_pem(leaves["p256"], stranger))
 
-    chain = load_chain_file(chain_file)
+    chain = load_chain_file(cert_file(leaves["p256"], stranger))
 
     assert chain.issuer is None
 
