@@ -182,7 +182,8 @@ class _Parser:
             self._error("contains a carriage return that does not end the line; use LF or CRLF line ends", number)
             return
         if line.strip(_WSP) == "":
-            self._warn("blank line; the RFC 8461 grammar has no blank lines, so remove it", number)
+            self._error("blank line; the RFC 8461 grammar has none and strict senders reject the policy, so remove it",
+                        number)
             return
         if line[0] in _WSP:
             self._error("starts with whitespace; each field must start at the beginning of the line", number)

@@ -91,11 +91,13 @@ def test_line_without_colon_is_an_error() -> None:
     assert_invalid(parsed([*SEED, "mode testing"]), "line 5", "no ':'")
 
 
-def test_blank_line_is_warned() -> None:
-    result = parsed([VERSION, "", TESTING, MX, MAX_AGE])
+@pytest.mark.parametrize("blank", ["", " \t"], ids=["empty", "whitespace"])
+def test_blank_line_is_an_error(blank: str) -> None:
+    assert_invalid(parsed([VERSION, blank, TESTING, MX, MAX_AGE]), "line 2: blank line")
 
-    assert result.valid
-    assert "line 2: blank line" in messages(result.warnings)
+
+def test_blank_line_at_the_end_is_an_error() -> None:
+    assert_invalid(parse_policy(text(SEED) + "\r\n"), "line 5: blank line")
 
 
 def test_byte_order_mark_is_an_error() -> None:
