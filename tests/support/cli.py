@@ -19,7 +19,6 @@ WITHOUT_FILE_PRIVILEGES = ("setpriv", "--bounding-set=-dac_override,-dac_read_se
 class Run:
     """What one `mailsec` invocation did."""
 
-    args: Sequence[str]
     code: int
     stdout: str
     stderr: str
@@ -42,7 +41,7 @@ def mailsec(
         [*prefix, sys.executable, "-m", "mailsec", *args],
         input=stdin, capture_output=True, env=environment, check=False,
     )
-    run = Run(args, completed.returncode, completed.stdout.decode("utf-8"), completed.stderr.decode("utf-8"))
+    run = Run(completed.returncode, completed.stdout.decode("utf-8"), completed.stderr.decode("utf-8"))
     assert "Traceback" not in run.stderr, run.stderr
     return run
 
