@@ -48,6 +48,10 @@ class CertificateSummary:
 
 def parse_certificates(data: bytes, source: str) -> List[x509.Certificate]:
     """Every certificate in PEM text (one or many) or a single DER certificate."""
+    if not data.strip():
+        raise CertificateError(f"{source} is empty; give the certificate file (cert.pem or fullchain.pem).")
+    if b"-----BEGIN" in data and b"-----BEGIN CERTIFICATE-----" not in data:
+        raise CertificateError(f"{source} holds no certificate (no BEGIN CERTIFICATE block); is it a key file?")
     try:
         if b"-----BEGIN" in data:
             return list(x509.load_pem_x509_certificates(data))

@@ -3,7 +3,13 @@
 import os
 from datetime import datetime, timezone
 
+from mailsec.errors import MailsecError
+
 NOW_ENV = "MAILSEC_NOW"
+
+
+class ClockError(MailsecError, ValueError):
+    """`MAILSEC_NOW` is set but does not name a moment."""
 
 
 def now() -> datetime:
@@ -13,5 +19,7 @@ def now() -> datetime:
         try:
             return datetime.fromtimestamp(float(override), tz=timezone.utc)
         except (ValueError, OverflowError, OSError):
-            raise ValueError(f"{NOW_ENV}={override!r} is not a number of seconds since the epoch") from None
+            raise ClockError(
+                f"{NOW_ENV}={override!r} is not a number of seconds since the epoch; unset it or give one."
+            ) from None
     return datetime.now(timezone.utc)

@@ -21,7 +21,8 @@ VERSION = "STSv1"
 CRLF = "\r\n"
 ONE_WEEK = 7 * 24 * 3600
 _EXT_NAME = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_.-]{{0,{STS_EXT_NAME_MAX_LEN - 1}}}\Z")
-_EXT_VALUE = re.compile(r"[\x21-\x7e]+(?:[ \t]+[\x21-\x7e]+)*\Z")
+# sts-policy-vchar = %x21-7E / UTF8-2 / UTF8-3 / UTF8-4: visible ASCII or any non-ASCII character
+_EXT_VALUE = re.compile(r"[^\x00-\x20\x7f]+(?:[ \t]+[^\x00-\x20\x7f]+)*\Z")
 _MAX_AGE = re.compile(r"[0-9]{1,10}\Z")
 _WSP = " \t"
 
@@ -172,17 +173,17 @@ class _Parser:
 
     def _lines(self, text: str) -> List[str]:
         """Lines without their LF or CRLF; a final line end is optional (RFC 8461 §3.2, erratum 6253)."""
-        lines = text.split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
-        return [line[:-1] if line.endswith("\r") else line for line in lines]
+        *ended, last = text.split("\n")
+        lines = [line[:-1] if line.endswith("\r") else line for line in ended]
+        return [*lines, last] if last else lines
 
     def _line(self, number: int, line: str) -> None:
         if "\r" in line:
             self._error("contains a carriage return that does not end the line; use LF or CRLF line ends", number)
             return
         if line.strip(_WSP) == "":
-            self._warn("blank line; the RFC 8461 grammar has no blank lines, so remove it", number)
+            self._error("blank line; the RFC 8461 grammar has none and strict senders reject the policy, so remove it",
+                        number)
             return
         if line[0] in _WSP:
             self._error("starts with whitespace; each field must start at the beginning of the line", number)
@@ -245,7 +246,7 @@ class _Parser:
             hint = "remove the space before ':'" if name != name.rstrip(_WSP) else "use letters, digits, '_', '-', '.'"
             self._error(f"{_shorten(name)!r} is not a valid field name ({hint})", number)
         elif not _EXT_VALUE.match(value):
-            self._error(f"the value of extension field {name!r} must be printable ASCII and not empty", number)
+            self._error(f"the value of extension field {name!r} must be printable text and not empty", number)
         else:
             self._warn(f"unknown field {name!r} is ignored by senders", number)
 
