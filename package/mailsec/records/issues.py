@@ -1,0 +1,106 @@
+"""Problems a record parser finds, and the parse result every parser returns.
+
+A problem says what is wrong, where, and how to fix it, because the audit shows it to an owner who has
+to change a DNS record. `severity` follows the validator scale of the project's standards notes:
+
+* `error`: conforming receivers reject or ignore the record (or the part of it named);
+* `warning`: legal but risky, deprecated, or read differently by some receivers;
+* `info`: advice.
+
+A record with at least one error has no model (`Parsed.record is None`): receivers treat it as
+broken, so the audit must not reason from what the owner meant to write.
+"""
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Generic, Iterable, List, Optional, Tuple, TypeVar
+
+R = TypeVar("R")
+
+SHOWN_MAX_CHARS = 60
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class RecordIssue:
+    """One problem: `term` is the offending part of the record exactly as published, if there is one."""
+
+    severity: Severity
+    message: str
+    term: Optional[str] = None
+
+    def __str__(self) -> str:
+        return f"`{shown(self.term)}`: {self.message}" if self.term is not None else self.message
+
+    def within(self, where: str) -> "RecordIssue":
+        """The same problem, said of the record at `where` (used when a tree of records is reported)."""
+        return RecordIssue(self.severity, f"{where}: {self.message}", self.term)
+
+
+class IssueLog:
+    """Collects problems while a parser walks a record, in the order found."""
+
+    def __init__(self) -> None:
+        self._issues: List[RecordIssue] = []
+
+    def error(self, message: str, term: Optional[str] = None) -> None:
+        self._issues.append(RecordIssue(Severity.ERROR, message, term))
+
+    def warning(self, message: str, term: Optional[str] = None) -> None:
+        self._issues.append(RecordIssue(Severity.WARNING, message, term))
+
+    def info(self, message: str, term: Optional[str] = None) -> None:
+        self._issues.append(RecordIssue(Severity.INFO, message, term))
+
+    def extend(self, issues: Iterable[RecordIssue]) -> None:
+        self._issues.extend(issues)
+
+    @property
+    def has_errors(self) -> bool:
+        return has_errors(self._issues)
+
+    def freeze(self) -> Tuple[RecordIssue, ...]:
+        return tuple(self._issues)
+
+
+@dataclass(frozen=True)
+class Parsed(Generic[R]):
+    """A parser's answer: the record model when the record is usable, and every problem found.
+
+    `published` counts the records at the DNS name that claim to be of this type (1 when a single text
+    was parsed). Anything but exactly one means receivers use none of them.
+    """
+
+    record: Optional[R]
+    issues: Tuple[RecordIssue, ...]
+    published: int = 1
+
+    @property
+    def valid(self) -> bool:
+        return self.record is not None
+
+    @property
+    def errors(self) -> Tuple[RecordIssue, ...]:
+        return tuple(issue for issue in self.issues if issue.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> Tuple[RecordIssue, ...]:
+        return tuple(issue for issue in self.issues if issue.severity is Severity.WARNING)
+
+
+def has_errors(issues: Iterable[RecordIssue]) -> bool:
+    return any(issue.severity is Severity.ERROR for issue in issues)
+
+
+def shown(text: str, limit: int = SHOWN_MAX_CHARS) -> str:
+    """`text` made safe to show: control and non-ASCII characters escaped, long text shortened.
+
+    DNS data is hostile; a message must never carry a terminal escape sequence or a megabyte of text.
+    """
+    escaped = "".join(ch if " " <= ch <= "~" else ascii(ch)[1:-1] for ch in text[: limit + 1])
+    return escaped if len(escaped) <= limit else escaped[: limit - 3] + "..."
