@@ -28,18 +28,24 @@ class Severity(str, Enum):
 
 @dataclass(frozen=True)
 class RecordIssue:
-    """One problem: `term` is the offending part of the record exactly as published, if there is one."""
+    """One problem.
+
+    `term` is the offending part of the record exactly as published, if there is one (show it with
+    `str(issue)` or `shown()`, never raw). `code` is a stable name for the few problems a check must tell
+    apart from the rest (such as `dkim.revoked`); it is empty for the others.
+    """
 
     severity: Severity
     message: str
     term: Optional[str] = None
+    code: str = ""
 
     def __str__(self) -> str:
         return f"`{shown(self.term)}`: {self.message}" if self.term is not None else self.message
 
     def within(self, where: str) -> "RecordIssue":
         """The same problem, said of the record at `where` (used when a tree of records is reported)."""
-        return RecordIssue(self.severity, f"{where}: {self.message}", self.term)
+        return RecordIssue(self.severity, f"{where}: {self.message}", self.term, self.code)
 
 
 class IssueLog:
@@ -48,8 +54,8 @@ class IssueLog:
     def __init__(self) -> None:
         self._issues: List[RecordIssue] = []
 
-    def error(self, message: str, term: Optional[str] = None) -> None:
-        self._issues.append(RecordIssue(Severity.ERROR, message, term))
+    def error(self, message: str, term: Optional[str] = None, code: str = "") -> None:
+        self._issues.append(RecordIssue(Severity.ERROR, message, term, code))
 
     def warning(self, message: str, term: Optional[str] = None) -> None:
         self._issues.append(RecordIssue(Severity.WARNING, message, term))
@@ -91,6 +97,10 @@ class Parsed(Generic[R]):
     @property
     def warnings(self) -> Tuple[RecordIssue, ...]:
         return tuple(issue for issue in self.issues if issue.severity is Severity.WARNING)
+
+    def has(self, code: str) -> bool:
+        """True when a problem with this stable `code` was found."""
+        return any(issue.code == code for issue in self.issues)
 
 
 def has_errors(issues: Iterable[RecordIssue]) -> bool:
