@@ -57,8 +57,8 @@ class IssueLog:
     def error(self, message: str, term: Optional[str] = None, code: str = "") -> None:
         self._issues.append(RecordIssue(Severity.ERROR, message, term, code))
 
-    def warning(self, message: str, term: Optional[str] = None) -> None:
-        self._issues.append(RecordIssue(Severity.WARNING, message, term))
+    def warning(self, message: str, term: Optional[str] = None, code: str = "") -> None:
+        self._issues.append(RecordIssue(Severity.WARNING, message, term, code))
 
     def info(self, message: str, term: Optional[str] = None) -> None:
         self._issues.append(RecordIssue(Severity.INFO, message, term))
