@@ -4,7 +4,8 @@ A domain-spec such as `%{ir}.%{v}._spf.%{d}` is a sequence of literal text and m
 a value (`s` sender, `l` its local part, `o` its domain, `d` the current domain, `i` the client IP,
 `p` its validated host name, `v` `in-addr` or `ip6`, `h` the HELO name; `c`, `r`, `t` belong to
 explanation text, which mailsec never expands), optionally followed by a number of right-hand parts
-to keep, `r` to reverse, and the characters that split the value into parts. An upper-case letter URL-escapes the result.
+to keep, `r` to reverse, and the characters that split the value into parts. An upper-case letter
+URL-escapes the result.
 """
 
 import ipaddress
