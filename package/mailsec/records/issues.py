@@ -43,6 +43,10 @@ class RecordIssue:
     def __str__(self) -> str:
         return f"`{shown(self.term)}`: {self.message}" if self.term is not None else self.message
 
+    def as_warning(self) -> "RecordIssue":
+        """The same problem as a warning: for a part receivers drop while the rest of the record works."""
+        return RecordIssue(Severity.WARNING, self.message, self.term, self.code)
+
     def within(self, where: str) -> "RecordIssue":
         """The same problem, said of the record at `where` (used when a tree of records is reported)."""
         return RecordIssue(self.severity, f"{where}: {self.message}", self.term, self.code)
