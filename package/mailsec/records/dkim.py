@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from mailsec.limits import DKIM_RSA_MIN_BITS, DKIM_RSA_RECOMMENDED_BITS
 from mailsec.records.issues import IssueLog, Parsed
 from mailsec.records.taglist import TagList, parse_tag_list
-from mailsec.records.txt import TxtData, join_txt, select_one
+from mailsec.records.txt import TxtData, read_txt, select_one
 
 DKIM_VERSION = "DKIM1"
 DKIM_RSA_MAX_VERIFIED_BITS = 4096  # RFC 8301 §3.2: verifiers MUST handle 1024-4096 bits
@@ -72,11 +72,9 @@ class DkimKey:
 
 def parse_dkim_key(data: TxtData) -> Parsed[DkimKey]:
     """Parse one TXT record's value as a DKIM key record."""
-    joined = join_txt(data)
-    problems = IssueLog()
-    problems.extend(joined.issues)
+    text, problems = read_txt(data)
     tags = parse_tag_list(
-        joined.text, problems, folding=True, case_sensitive=True,
+        text, problems, folding=True, case_sensitive=True,
         repeated="a key record with a repeated tag is invalid (RFC 6376 §3.2)",
     )
     _check_version(tags, problems)
@@ -87,12 +85,11 @@ def parse_dkim_key(data: TxtData) -> Parsed[DkimKey]:
     flags = _list(tags, "t")
     _check_services_and_flags(services, flags, problems)
     key = _public_key(tags, key_type, problems) if key_type else None
-    if key is None or problems.has_errors:
-        return Parsed(None, problems.freeze())
+    if key is None:
+        return problems.result(None)
     notes = tags.get("n")
-    return Parsed(
-        DkimKey(key_type, key[0], key[1], key[2], hashes, services, flags, notes.value if notes else None),
-        problems.freeze(),
+    return problems.result(
+        DkimKey(key_type, key[0], key[1], key[2], hashes, services, flags, notes.value if notes else None)
     )
 
 

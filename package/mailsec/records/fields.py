@@ -18,9 +18,10 @@ contain spaces.
 
 import re
 from dataclasses import dataclass
-from typing import Iterable, List, Optional, Tuple
+from typing import Callable, Iterable, List, Optional, Sequence, Tuple
 
-from mailsec.records.issues import IssueLog
+from mailsec.records.issues import IssueLog, Parsed, R
+from mailsec.records.txt import TxtData, select_one
 
 WSP = " \t"
 _EXT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}\Z")
@@ -54,6 +55,21 @@ def begins_with_version(text: str, version: str) -> bool:
 def looks_versioned(text: str, version: str) -> bool:
     """A record that seems meant to be of this type, whatever its case or spacing."""
     return text.lstrip().lower().startswith(version.lower())
+
+
+def select_versioned(
+    records: Sequence[TxtData], version: str, parse: Callable[[str], Parsed[R]], *, absent: str, several: str
+) -> Parsed[R]:
+    """The one record beginning with `<version>;` of those at a name, parsed (the RFCs' selection rule)."""
+    return select_one(
+        records,
+        lambda text: begins_with_version(text, version),
+        lambda text: looks_versioned(text, version),
+        parse,
+        rule=f"begin with exactly `{version};`",
+        absent=absent,
+        several=several,
+    )
 
 
 def parse_fields(text: str, version: str, problems: IssueLog) -> Optional[FieldRecord]:
@@ -110,9 +126,26 @@ def _field(text: str, problems: IssueLog) -> Optional[Field]:
     return Field(name, value.strip(WSP))
 
 
-def check_extensions(record: FieldRecord, known: Iterable[str], problems: IssueLog) -> Tuple[Field, ...]:
+def parse_required_field(
+    text: str, version: str, name: str, problems: IssueLog, *, missing: str
+) -> Optional[Tuple[Field, Tuple[Field, ...]]]:
+    """The record's one required field (first copy) and its extension fields; None if it is unusable.
+
+    `missing` says how to add the field when it is absent.
+    """
+    record = parse_fields(text, version, problems)
+    if record is None:
+        return None
+    extensions = _check_extensions(record, name, problems)
+    field = record.first(name)
+    if field is None:
+        problems.error(f"the required field `{name}` is missing; {missing}")
+        return None
+    return field, extensions
+
+
+def _check_extensions(record: FieldRecord, known: str, problems: IssueLog) -> Tuple[Field, ...]:
     """Log repeated, case-mistaken and malformed fields; answer the extension fields (ignored by senders)."""
-    known = tuple(known)
     seen = set()
     extensions = []
     for field in record.fields:
@@ -120,9 +153,9 @@ def check_extensions(record: FieldRecord, known: Iterable[str], problems: IssueL
             problems.warning("appears again; senders use the first one, so remove this copy", str(field))
             continue
         seen.add(field.name)
-        if field.name in known:
+        if field.name == known:
             continue
-        if field.name.lower() in known:
+        if field.name.lower() == known:
             problems.warning(
                 f"is an unknown field that senders ignore: field names are case-sensitive, write "
                 f"`{field.name.lower()}`",

@@ -77,6 +77,10 @@ class IssueLog:
     def freeze(self) -> Tuple[RecordIssue, ...]:
         return tuple(self._issues)
 
+    def result(self, record: Optional[R], published: int = 1) -> "Parsed[R]":
+        """The parse result: `record` only if no error was found."""
+        return Parsed(None if self.has_errors else record, self.freeze(), published)
+
 
 @dataclass(frozen=True)
 class Parsed(Generic[R]):

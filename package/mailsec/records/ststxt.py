@@ -12,15 +12,9 @@ from dataclasses import dataclass
 from typing import Sequence, Tuple
 
 from mailsec.limits import STS_ID_MAX_LEN
-from mailsec.records.fields import (
-    Field,
-    begins_with_version,
-    check_extensions,
-    looks_versioned,
-    parse_fields,
-)
-from mailsec.records.issues import IssueLog, Parsed
-from mailsec.records.txt import TxtData, join_txt, select_one
+from mailsec.records.fields import Field, parse_required_field, select_versioned
+from mailsec.records.issues import Parsed
+from mailsec.records.txt import TxtData, read_txt
 
 STS_VERSION = "v=STSv1"
 _ID = re.compile(rf"[A-Za-z0-9]{{1,{STS_ID_MAX_LEN}}}\Z")
@@ -46,17 +40,14 @@ def render_sts_txt(policy_id: str) -> str:
 
 def parse_sts_txt(data: TxtData) -> Parsed[StsTxtRecord]:
     """Parse one TXT record's value as an `_mta-sts` record."""
-    joined = join_txt(data)
-    problems = IssueLog()
-    problems.extend(joined.issues)
-    fields = parse_fields(joined.text, STS_VERSION, problems)
+    text, problems = read_txt(data)
+    found = parse_required_field(
+        text, STS_VERSION, "id", problems, missing="add `id=` and 1-32 letters and digits"
+    )
     record = None
-    if fields is not None:
-        extensions = check_extensions(fields, ("id",), problems)
-        id_field = fields.first("id")
-        if id_field is None:
-            problems.error("the required field `id` is missing; add `id=` and 1-32 letters and digits")
-        elif not _ID.match(id_field.value):
+    if found is not None:
+        id_field, extensions = found
+        if not _ID.match(id_field.value):
             problems.error(
                 f"the id must be 1-{STS_ID_MAX_LEN} letters and digits only (no `-`, `.`, `:` or `_`); "
                 "senders treat the record as invalid and the domain as having no policy. Use for example "
@@ -65,17 +56,15 @@ def parse_sts_txt(data: TxtData) -> Parsed[StsTxtRecord]:
             )
         else:
             record = StsTxtRecord(id_field.value, extensions)
-    return Parsed(record if not problems.has_errors else None, problems.freeze())
+    return problems.result(record)
 
 
 def select_sts_txt(records: Sequence[TxtData]) -> Parsed[StsTxtRecord]:
     """The record senders use of all TXT records at `_mta-sts.<domain>` (§3.1 selection rule)."""
-    return select_one(
+    return select_versioned(
         records,
-        lambda text: begins_with_version(text, STS_VERSION),
-        lambda text: looks_versioned(text, STS_VERSION),
+        STS_VERSION,
         parse_sts_txt,
-        rule=f"begin with exactly `{STS_VERSION};`",
         absent=f"no TXT record here begins with `{STS_VERSION};`, so senders see no MTA-STS policy",
         several="senders then assume there is no MTA-STS policy. Keep one record and delete the others",
     )

@@ -9,10 +9,10 @@ does not want reports. The old draft name `_smtp-tlsrpt` is not read by anyone.
 from dataclasses import dataclass
 from typing import Sequence, Tuple
 
-from mailsec.records.fields import Field, begins_with_version, check_extensions, looks_versioned, parse_fields
+from mailsec.records.fields import Field, parse_required_field, select_versioned
 from mailsec.records.issues import IssueLog, Parsed
 from mailsec.records.reporturi import ReportUri, parse_uri_list
-from mailsec.records.txt import TxtData, join_txt, select_one
+from mailsec.records.txt import TxtData, read_txt
 
 TLSRPT_VERSION = "v=TLSRPTv1"
 TLSRPT_SCHEMES = ("mailto", "https")
@@ -28,19 +28,15 @@ class TlsRptRecord:
 
 def parse_tlsrpt(data: TxtData) -> Parsed[TlsRptRecord]:
     """Parse one TXT record's value as a TLS-RPT record."""
-    joined = join_txt(data)
-    problems = IssueLog()
-    problems.extend(joined.issues)
-    fields = parse_fields(joined.text, TLSRPT_VERSION, problems)
+    text, problems = read_txt(data)
+    found = parse_required_field(
+        text, TLSRPT_VERSION, "rua", problems, missing="add `rua=mailto:tlsrpt@<your domain>`"
+    )
     record = None
-    if fields is not None:
-        extensions = check_extensions(fields, ("rua",), problems)
-        rua = fields.first("rua")
-        if rua is None:
-            problems.error("the required field `rua` is missing; add `rua=mailto:tlsrpt@<your domain>`")
-        else:
-            record = TlsRptRecord(_destinations(rua, problems), extensions)
-    return Parsed(record if not problems.has_errors else None, problems.freeze())
+    if found is not None:
+        rua, extensions = found
+        record = TlsRptRecord(_destinations(rua, problems), extensions)
+    return problems.result(record)
 
 
 def _destinations(rua: Field, problems: IssueLog) -> Tuple[ReportUri, ...]:
@@ -53,12 +49,10 @@ def _destinations(rua: Field, problems: IssueLog) -> Tuple[ReportUri, ...]:
 
 def select_tlsrpt(records: Sequence[TxtData]) -> Parsed[TlsRptRecord]:
     """The record senders use of all TXT records at `_smtp._tls.<domain>`."""
-    return select_one(
+    return select_versioned(
         records,
-        lambda text: begins_with_version(text, TLSRPT_VERSION),
-        lambda text: looks_versioned(text, TLSRPT_VERSION),
+        TLSRPT_VERSION,
         parse_tlsrpt,
-        rule=f"begin with exactly `{TLSRPT_VERSION};`",
         absent=f"no TXT record here begins with `{TLSRPT_VERSION};`, so senders send no TLS reports",
         several="senders then send no TLS reports. Keep one record and delete the others",
     )

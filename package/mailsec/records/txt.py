@@ -47,6 +47,14 @@ def join_txt(data: TxtData) -> TxtText:
     return TxtText("".join(texts), problems.freeze())
 
 
+def read_txt(data: TxtData) -> Tuple[str, IssueLog]:
+    """What every parser starts with: the joined text, and a problem log holding its strings' problems."""
+    joined = join_txt(data)
+    problems = IssueLog()
+    problems.extend(joined.issues)
+    return joined.text, problems
+
+
 def _decode(string: TxtString) -> str:
     return string.decode("utf-8", "replace") if isinstance(string, bytes) else string
 
@@ -109,7 +117,7 @@ def select_one(
     count = len(selection.candidates)
     if selection.chosen is None:
         problems.error(absent if count == 0 else f"there are {count} such records at this name; {several}")
-        return Parsed(None, problems.freeze(), count)
+        return problems.result(None, count)
     parsed = parse(selection.chosen.text)
     problems.extend(selection.chosen.issues + parsed.issues)
-    return Parsed(parsed.record if not problems.has_errors else None, problems.freeze(), count)
+    return problems.result(parsed.record, count)

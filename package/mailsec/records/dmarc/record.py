@@ -20,7 +20,7 @@ from typing import Optional, Sequence, Tuple
 from mailsec.records.issues import IssueLog, Parsed
 from mailsec.records.reporturi import ReportUri, parse_uri_list
 from mailsec.records.taglist import Tag, TagList, parse_tag_list
-from mailsec.records.txt import TxtData, join_txt, select_one
+from mailsec.records.txt import TxtData, read_txt, select_one
 
 DMARC_VERSION = "DMARC1"
 _CANDIDATE = re.compile(r"[vV][ \t]*=[ \t]*DMARC1[ \t]*(?:;|\Z)")
@@ -76,24 +76,22 @@ def is_dmarc_record(text: str) -> bool:
 
 def parse_dmarc(data: TxtData) -> Parsed[DmarcRecord]:
     """Parse one TXT record's value as a DMARC record."""
-    joined = join_txt(data)
-    problems = IssueLog()
-    problems.extend(joined.issues)
+    text, problems = read_txt(data)
     tags = parse_tag_list(
-        joined.text, problems, folding=False, case_sensitive=False,
+        text, problems, folding=False, case_sensitive=False,
         repeated="receivers disagree about which copy counts",
     )
     if not tags.tags or tags.names()[0] != "v" or tags.tags[0].value != DMARC_VERSION:
         problems.error(f"a DMARC record must begin with `v={DMARC_VERSION}` (exactly); receivers ignore this one")
-        return Parsed(None, problems.freeze())
+        return problems.result(None)
     _note_tag_names(tags, problems)
     rua = _uris(tags.get("rua"), problems)
     ruf = _uris(tags.get("ruf"), problems)
     policy = _policy(tags, bool(rua), problems)
     if policy is None or problems.has_errors:
-        return Parsed(None, problems.freeze())
+        return problems.result(None)
     record = DmarcRecord(
-        text=joined.text,
+        text=text,
         tags=tags,
         policy=policy,
         subdomain_policy=_disposition(tags.get("sp")),
@@ -109,7 +107,7 @@ def parse_dmarc(data: TxtData) -> Parsed[DmarcRecord]:
     )
     _check_removed_tags(tags, problems)
     _check_psd(record, problems)
-    return Parsed(record, problems.freeze())
+    return problems.result(record)
 
 
 def select_dmarc(records: Sequence[TxtData]) -> Parsed[DmarcRecord]:

@@ -14,7 +14,7 @@ from typing import List, Optional, Sequence, Tuple, Union
 
 from mailsec.records.issues import IssueLog, Parsed
 from mailsec.records.spf.macro import IpAddress, Macro, MacroError, MacroString, parse_macro_string
-from mailsec.records.txt import TxtData, join_txt, select_one
+from mailsec.records.txt import TxtData, join_txt, read_txt, select_one
 
 SPF_VERSION = "v=spf1"
 SPF_SIZE_GUIDELINE_OCTETS = 450  # §3.4: DNS name plus all TXT records of the name, to fit a 512-octet answer
@@ -102,13 +102,10 @@ def is_spf_record(text: str) -> bool:
 
 def parse_spf(data: TxtData) -> Parsed[SpfRecord]:
     """Parse one TXT record's value as an SPF record."""
-    joined = join_txt(data)
-    problems = IssueLog()
-    problems.extend(joined.issues)
-    text = joined.text
+    text, problems = read_txt(data)
     if not is_spf_record(text):
         problems.error("an SPF record begins with `v=spf1` followed by a space or the end", text)
-        return Parsed(None, problems.freeze())
+        return problems.result(None)
     bad = _BAD_CHAR.search(text)
     if bad:
         problems.error(
@@ -117,7 +114,7 @@ def parse_spf(data: TxtData) -> Parsed[SpfRecord]:
         )
     terms = [_term(token, problems) for token in text[6:].split(" ") if token and not _BAD_CHAR.search(token)]
     record = _assemble(text, [term for term in terms if term is not None], problems)
-    return Parsed(None if problems.has_errors else record, problems.freeze())
+    return problems.result(record)
 
 
 def select_spf(records: Sequence[TxtData], domain: Optional[str] = None) -> Parsed[SpfRecord]:
@@ -141,7 +138,7 @@ def select_spf(records: Sequence[TxtData], domain: Optional[str] = None) -> Pars
                 "of RFC 7208 §3.4, so answers may not fit a UDP packet; shorten the record (fewer includes, "
                 "ip4 ranges) or remove stale TXT records (old verification tokens) at this name"
             )
-            return Parsed(parsed.record, problems.freeze(), parsed.published)
+            return problems.result(parsed.record, parsed.published)
     return parsed
 
 
