@@ -18,6 +18,7 @@ from typing import Generic, Iterable, List, Optional, Tuple, TypeVar
 R = TypeVar("R")
 
 SHOWN_MAX_CHARS = 60
+ISSUES_SHOWN_MAX = 50
 
 
 class Severity(str, Enum):
@@ -53,29 +54,46 @@ class RecordIssue:
 
 
 class IssueLog:
-    """Collects problems while a parser walks a record, in the order found."""
+    """Collects problems while a parser walks a record, in the order found.
+
+    A hostile record can hold thousands of broken terms; past `ISSUES_SHOWN_MAX` problems only a count
+    is kept, so results stay small while `has_errors` still sees every error.
+    """
 
     def __init__(self) -> None:
         self._issues: List[RecordIssue] = []
+        self._unshown = 0
+        self._unshown_error = False
 
     def error(self, message: str, term: Optional[str] = None, code: str = "") -> None:
-        self._issues.append(RecordIssue(Severity.ERROR, message, term, code))
+        self._add(RecordIssue(Severity.ERROR, message, term, code))
 
     def warning(self, message: str, term: Optional[str] = None, code: str = "") -> None:
-        self._issues.append(RecordIssue(Severity.WARNING, message, term, code))
+        self._add(RecordIssue(Severity.WARNING, message, term, code))
 
     def info(self, message: str, term: Optional[str] = None) -> None:
-        self._issues.append(RecordIssue(Severity.INFO, message, term))
+        self._add(RecordIssue(Severity.INFO, message, term))
 
     def extend(self, issues: Iterable[RecordIssue]) -> None:
-        self._issues.extend(issues)
+        for issue in issues:
+            self._add(issue)
+
+    def _add(self, issue: RecordIssue) -> None:
+        if len(self._issues) < ISSUES_SHOWN_MAX:
+            self._issues.append(issue)
+        else:
+            self._unshown += 1
+            self._unshown_error = self._unshown_error or issue.severity is Severity.ERROR
 
     @property
     def has_errors(self) -> bool:
-        return has_errors(self._issues)
+        return self._unshown_error or has_errors(self._issues)
 
     def freeze(self) -> Tuple[RecordIssue, ...]:
-        return tuple(self._issues)
+        if not self._unshown:
+            return tuple(self._issues)
+        severity = Severity.ERROR if self._unshown_error else Severity.INFO
+        return (*self._issues, RecordIssue(severity, f"{self._unshown} more problems are not listed"))
 
     def result(self, record: Optional[R], published: int = 1) -> "Parsed[R]":
         """The parse result: `record` only if no error was found."""

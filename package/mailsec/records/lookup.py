@@ -10,9 +10,13 @@ void lookups, DMARC as "no record"), while a timeout or SERVFAIL is `ERROR` and 
 temperror or an error finding with its `reason`, never as "none" or "pass".
 
 Names are passed in text form without the trailing dot and are to be treated as absolute.
-A dnspython implementation maps `NXDOMAIN` to `nxdomain()`, `NoAnswer` to `no_data()`, and
-`Timeout`, `NoNameservers` and other `DNSException`s to `error(str(exc))`; a CNAME chain is followed
-by the resolver as usual.
+
+Backed by `mailsec.resolver.DnsResolver`, each method is a few lines: `query(name, "TXT")` and so on,
+then `Outcome.ANSWER` -> `DnsAnswer.found(...)`, `NXDOMAIN` -> `nxdomain()`, `NODATA` -> `no_data()`,
+and any `lookup.failed` -> `error(lookup.describe())`. Records convert as TXT `tuple(rdata.strings)`,
+A/AAAA `rdata.address`, MX `MxRecord(rdata.preference, rdata.exchange.to_text(omit_final_dot=True))`
+(a null MX's root exchange as `""`), and PTR through `query_address(address)` with
+`rdata.target.to_text(omit_final_dot=True)`.
 """
 
 from dataclasses import dataclass

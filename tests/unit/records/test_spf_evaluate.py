@@ -1,8 +1,10 @@
 """check_host() per RFC 7208 §4-§6, on cases modelled on the RFC 7208 test suite (written anew here)."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from mailsec.records.spf import SpfVerdict, check_host
+from mailsec.records.spf import SpfVerdict, check_host, count_lookups
 from tests.unit.records.fakedns import TIMEOUT, FakeDns
 
 PASS, FAIL, SOFTFAIL, NEUTRAL = SpfVerdict.PASS, SpfVerdict.FAIL, SpfVerdict.SOFTFAIL, SpfVerdict.NEUTRAL
@@ -266,3 +268,15 @@ def test_terms_after_all_are_not_evaluated():
 def test_invalid_ip_argument_raises_value_error():
     with pytest.raises(ValueError):
         check({}, ip="not-an-ip")
+
+
+@settings(max_examples=150)
+@given(st.text(alphabet=st.sampled_from(list("v=spf1 aimxpt:ip46ncludeexistsredirect%{}dilsrvh0123./-+~?_")),
+               max_size=120),
+       st.sampled_from(["192.0.2.1", "2001:db8::1", "::ffff:192.0.2.1"]))
+def test_check_host_and_the_counter_never_raise_on_arbitrary_records(text, ip):
+    zone = {"example.com": spf("v=spf1 " + text, A=["192.0.2.1"], MX=[(10, "example.com")]),
+            "x.example.com": spf(text)}
+    result = check(zone, ip=ip)
+    assert isinstance(result.verdict, SpfVerdict)
+    count_lookups("example.com", FakeDns(zone))

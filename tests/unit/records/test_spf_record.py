@@ -164,3 +164,10 @@ def test_parser_never_raises_on_arbitrary_text(text):
                                  "include", "all", " ", "~", "{", "}", "d", "r"]), max_size=40))
 def test_parser_never_raises_on_term_like_noise(pieces):
     parse_spf("v=spf1 " + "".join(pieces))
+
+
+def test_a_record_with_thousands_of_errors_lists_fifty_and_counts_the_rest():
+    parsed = parse_spf("v=spf1 " + "ip4:1.2.3 " * 3000)
+    assert not parsed.valid
+    assert len(parsed.issues) == 51
+    assert str(parsed.issues[-1]).startswith("2950 more problems")
