@@ -11,7 +11,7 @@ Organizational Domains (RFC 9989 tree walk, `treewalk`), never the exact names, 
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Dict, List, Tuple
+from typing import Callable, Dict, List, Tuple
 
 from mailsec.records.dmarc.record import DmarcRecord, is_dmarc_record
 from mailsec.records.dmarc.treewalk import OrganizationalDomain, organizational_domain
@@ -55,7 +55,9 @@ def check_report_destinations(policy_domain: str, record: DmarcRecord, dns: TxtL
     return tuple(checks)
 
 
-def _check(domain: str, uri: ReportUri, tag: str, dns: TxtLookup, organization) -> DestinationCheck:
+def _check(
+    domain: str, uri: ReportUri, tag: str, dns: TxtLookup, organization: Callable[[str], OrganizationalDomain]
+) -> DestinationCheck:
     if not uri.host:
         return DestinationCheck(uri, tag, Authorization.UNKNOWN, "the URI names no host to check")
     own, theirs = organization(domain), organization(uri.host)
