@@ -2,9 +2,9 @@
 
 import socket
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Optional, Tuple
 
+from mailsec.audit.report import PolicySighting
 from mailsec.nameservers import Nameserver
 from mailsec.nas import NasLayout
 from mailsec.resolver import DEFAULT_LIFETIME, DEFAULT_TIMEOUT
@@ -21,7 +21,7 @@ class AuditOptions:
     dkim_selectors: Tuple[str, ...] = ()
     ca_bundle: Optional[str] = None  # replaces the Mozilla roots for every WebPKI check
     layout: Optional[NasLayout] = None  # the NAS whose MailPlus certificate is compared, if any
-    state_dir: Optional[Path] = None  # where the last-seen MTA-STS policy is remembered
+    previous_sighting: Optional[PolicySighting] = None  # the `_mta-sts` id and policy the last audit saw
     ehlo_name: str = field(default_factory=_local_name)
     dns_timeout: float = DEFAULT_TIMEOUT
     dns_lifetime: float = DEFAULT_LIFETIME

@@ -1,45 +1,103 @@
-"""MTA-STS (RFC 8461) as a sender applies it: the policy fetch, its syntax, and the MX hosts it covers.
+"""MTA-STS (RFC 8461) as a sender applies it: the TXT record, the policy fetch, its syntax, the MX hosts
+it covers, and whether the id changed along with the policy.
 
-Finding ids: `mta-sts.policy-fetch`, `mta-sts.policy-syntax`, `mta-sts.mx-coverage`,
-`mta-sts.mx-certificate`. Each fetch failure is named (redirect, status, content type, size, TLS),
-because "FETCH_ERROR" teaches an owner nothing.
+Finding ids: `mta-sts.txt`, `mta-sts.policy-fetch`, `mta-sts.policy-syntax`, `mta-sts.mx-coverage`,
+`mta-sts.mx-certificate`, `mta-sts.id-changed`. Each fetch failure is named (redirect, status, content
+type, size, TLS), because "FETCH_ERROR" teaches an owner nothing.
 """
 
-from typing import List, Optional
+import hashlib
+from datetime import datetime
+from typing import List, Optional, Tuple
 
-from mailsec.audit.checks.common import lookup_failed, passed
+from mailsec import clock
+from mailsec.audit.checks.common import judge_record, lookup_failed, passed
 from mailsec.audit.checks.smtp import subject_of
 from mailsec.audit.concurrency import parallel_map
 from mailsec.audit.facts import DomainFacts
+from mailsec.audit.maildns import txt_data
+from mailsec.audit.report import TIME_FORMAT, PolicySighting
 from mailsec.findings import Finding, Status
 from mailsec.limits import STS_POLICY_MAX_BYTES
 from mailsec.mtasts.matching import mx_matches
 from mailsec.mtasts.policy import Mode, PolicyParse, parse_policy
 from mailsec.probe.https import HttpsFetch
+from mailsec.records.issues import Parsed
+from mailsec.records.ststxt import StsTxtRecord, select_sts_txt
+from mailsec.resolver import Lookup
 
-FETCH, SYNTAX, COVERAGE, CERTIFICATE = (
-    "mta-sts.policy-fetch", "mta-sts.policy-syntax", "mta-sts.mx-coverage", "mta-sts.mx-certificate")
+TXT, FETCH, SYNTAX, COVERAGE, CERTIFICATE, ID_CHANGED = (
+    "mta-sts.txt", "mta-sts.policy-fetch", "mta-sts.policy-syntax", "mta-sts.mx-coverage", "mta-sts.mx-certificate",
+    "mta-sts.id-changed")
 HOSTING_FIX = ("Serve the policy from Web Station: a virtual host mta-sts.{domain} whose document root is "
                "web/mta-sts, with a certificate that names mta-sts.{domain}, answering directly (no redirect).")
 
 
 def check(facts: DomainFacts) -> List[Finding]:
-    findings = _fetch_findings(facts)
+    lookup, record = txt_record(facts)
+    findings = [_txt(facts, lookup, record)]
+    if not lookup.found and not facts.addresses(facts.policy_host).addresses:
+        return [*findings, Finding(FETCH, Status.SKIP, facts.policy_host, "MTA-STS is not in use (see mta-sts.txt)")]
+    findings += _fetch_findings(facts)
     body = served_policy(facts)
     if body is None:
         return findings
     parsed = parse_policy(body)
-    findings.append(_syntax(facts, parsed))
+    findings += [_syntax(facts, parsed), _id_changed(facts)]
     if parsed.fields.mode in (Mode.ENFORCE.value, Mode.TESTING.value):
         findings += _coverage(facts, parsed)
         findings += parallel_map(lambda endpoint: _certificate(facts, parsed, *endpoint), facts.mx_endpoints())
     return findings
 
 
+def txt_record(facts: DomainFacts) -> Tuple[Lookup, Parsed[StsTxtRecord]]:
+    lookup = facts.txt(f"_mta-sts.{facts.domain}")
+    return lookup, select_sts_txt(txt_data(lookup))
+
+
+def sighting_of(facts: DomainFacts, when: datetime) -> Optional[PolicySighting]:
+    """The id and policy senders would see now, when both exist."""
+    record = txt_record(facts)[1].record
+    body = served_policy(facts) if record else None
+    if record is None or body is None:
+        return None
+    return PolicySighting(record.id, hashlib.sha256(body).hexdigest(), when.strftime(TIME_FORMAT))
+
+
 def served_policy(facts: DomainFacts) -> Optional[bytes]:
     """The policy body a sender would use: the first address that served it correctly."""
     good = [fetched for fetched in facts.policy_fetches() if _fetch_problem(fetched) is None]
     return good[0].body if good else None
+
+
+def _txt(facts: DomainFacts, lookup: Lookup, parsed: Parsed[StsTxtRecord]) -> Finding:
+    name = lookup.name
+    served = served_policy(facts) if facts.addresses(facts.policy_host).addresses else None
+    policy = parse_policy(served).policy if served else None
+    value = f'"v=STSv1; id={policy.policy_id}"' if policy else '"v=STSv1; id=..." (mailsec policy write prints it)'
+    absent = Finding(TXT, Status.WARN, name,
+                     "no _mta-sts record: MTA-STS is not in use, so senders deliver even to a forged MX",
+                     f"Publish the policy (mailsec policy write), then {name}. IN TXT {value}")
+    record = parsed.record
+    return judge_record(TXT, name, lookup, parsed, "MTA-STS", absent, f"policy id {record.id if record else ''}")
+
+
+def _id_changed(facts: DomainFacts) -> Finding:
+    current, previous = sighting_of(facts, clock.now()), facts.options.previous_sighting
+    subject = f"_mta-sts.{facts.domain}"
+    if current is None:
+        return Finding(ID_CHANGED, Status.SKIP, subject, "no valid _mta-sts record and policy to compare")
+    if previous is None:
+        return passed(ID_CHANGED, subject, f"id {current.txt_id} and its policy recorded for the next audit")
+    if previous.txt_id == current.txt_id and previous.policy_sha256 != current.policy_sha256:
+        return Finding(ID_CHANGED, Status.FAIL, subject,
+                       f"the policy changed since {previous.seen} but the id stayed {current.txt_id}: senders keep "
+                       "their cached copy until its max_age runs out",
+                       "Publish a new id in the _mta-sts TXT record (mailsec policy write prints the right one).")
+    if previous.txt_id != current.txt_id:
+        return passed(ID_CHANGED, subject, f"the id changed from {previous.txt_id} to {current.txt_id} since "
+                                           f"{previous.seen}")
+    return passed(ID_CHANGED, subject, f"the policy and its id {current.txt_id} are unchanged since {previous.seen}")
 
 
 def _fetch_findings(facts: DomainFacts) -> List[Finding]:
