@@ -43,5 +43,9 @@ demo: venv
 run: demo
 	$(BIN)/python -m mailsec.web.devserver --root $(DEMO_ROOT) --port $(RUN_PORT)
 
+# Speed and memory figures: every tests/bench/bench_*.py, each printing its own table.
+bench: venv system-deps
+	for bench in tests/bench/bench_*.py; do $(BIN)/python -m tests.bench.$$(basename $$bench .py) || exit 1; done
+
 clean:
 	rm -rf build dist $(DEMO_ROOT) .pytest_cache .ruff_cache

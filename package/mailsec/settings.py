@@ -12,14 +12,13 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 from mailsec.atomicfile import ensure_folder, read_if_exists, write_atomic
 from mailsec.errors import MailsecError
 from mailsec.filelock import exclusive_lock
-from mailsec.mtasts.policy import InvalidPolicyError, Mode, StsPolicy, build_policy
+from mailsec.mtasts.policy import DEFAULT_MAX_AGE, InvalidPolicyError, Mode, StsPolicy, build_policy
 from mailsec.names import host_name_problem, normalize_host
 from mailsec.nameservers import parse_nameserver
 
 SETTINGS_FILE = "settings.json"
 LOCK_FILE = "settings.lock"
 FORMAT = 1
-DEFAULT_MAX_AGE = 86400  # one day while testing; raise it to weeks when switching to enforce
 
 
 class SettingsError(MailsecError):

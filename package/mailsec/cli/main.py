@@ -3,14 +3,14 @@
 import argparse
 import importlib
 import sys
-from typing import List, Optional
+from typing import List, Optional, Sequence
 
 from mailsec import __version__
 from mailsec.cli.common import printable
 from mailsec.errors import ExitCode, MailsecError
 
-# (command, module, summary). Modules are imported to register their arguments; they keep heavy
-# imports inside run(), so listing them here costs little.
+# (command, module, summary). Only the module of the command being run is imported (see build_parser);
+# it keeps heavy imports inside run() too, so a command starts as fast as what it uses allows.
 COMMANDS = (
     ("tlsa", "mailsec.cli.tlsa", "DANE TLSA records for the MailPlus certificate"),
     ("policy", "mailsec.cli.policy", "render, check, match and publish the MTA-STS policy"),
@@ -39,7 +39,9 @@ def global_options(suppress_defaults: bool) -> argparse.ArgumentParser:
     return parent
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The parser, with the full arguments of the command named in `argv` and a summary of the others."""
+    chosen = next((arg for arg in argv if arg in {name for name, _, _ in COMMANDS}), None)
     parser = argparse.ArgumentParser(
         prog="mailsec", description=DESCRIPTION, parents=[global_options(False)],
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -49,14 +51,16 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
     shared = [global_options(True)]
     for name, module_name, summary in COMMANDS:
-        module = importlib.import_module(module_name)
-        module.register(commands, name, summary, shared)
+        if name == chosen:
+            importlib.import_module(module_name).register(commands, name, summary, shared)
+        else:
+            commands.add_parser(name, help=summary)
     return parser
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else argv
+    args = build_parser(arguments).parse_args(arguments)
     try:
         return int(args.run(args))
     except MailsecError as exc:

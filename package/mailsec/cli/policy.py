@@ -8,8 +8,7 @@ from typing import List
 from mailsec.cli.common import Context, add_json_flag, print_json, printable, warn
 from mailsec.errors import ExitCode, MailsecError
 from mailsec.mtasts.matching import mx_matches
-from mailsec.mtasts.policy import InvalidPolicyError, Mode, PolicyParse, build_policy, parse_policy
-from mailsec.settings import DEFAULT_MAX_AGE, load_settings
+from mailsec.mtasts.policy import DEFAULT_MAX_AGE, InvalidPolicyError, Mode, PolicyParse, build_policy, parse_policy
 
 
 def register(commands: argparse._SubParsersAction, name: str, summary: str, shared: List) -> None:
@@ -77,6 +76,7 @@ def run_match(args: argparse.Namespace) -> int:
 
 def run_write(args: argparse.Namespace) -> int:
     from mailsec.mtasts.publish import publish_policy
+    from mailsec.settings import load_settings
 
     context = Context.from_args(args)
     settings = load_settings(context.state_dir)

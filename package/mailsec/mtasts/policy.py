@@ -20,6 +20,7 @@ from mailsec.names import normalize_host
 VERSION = "STSv1"
 CRLF = "\r\n"
 ONE_WEEK = 7 * 24 * 3600
+DEFAULT_MAX_AGE = 86400  # one day while testing; raise it to weeks when switching to enforce
 _EXT_NAME = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_.-]{{0,{STS_EXT_NAME_MAX_LEN - 1}}}\Z")
 # sts-policy-vchar = %x21-7E / UTF8-2 / UTF8-3 / UTF8-4: visible ASCII or any non-ASCII character
 _EXT_VALUE = re.compile(r"[^\x00-\x20\x7f]+(?:[ \t]+[^\x00-\x20\x7f]+)*\Z")
