@@ -68,6 +68,13 @@ def test_hostile_report_text_is_escaped_on_the_terminal(mailsec, write):
     assert "Evil\\x1b[2J\\x07Corp" in out
 
 
+def test_a_hostile_file_name_is_escaped_when_the_file_is_rejected(mailsec, write):
+    path = write("evil\x1b[2J.xml", b"<not a report")
+    code, out, _err = mailsec("reports", "import", str(path))
+    assert code == 1 and "\x1b" not in out
+    assert "evil\\x1b[2J.xml: the XML cannot be parsed" in out
+
+
 def test_an_unwritable_store_is_exit_2_with_one_error_line(mailsec, tmp_path: Path, write):
     path = str(write("r.json", tls_json(tls_report())))
     (tmp_path / "state").write_text("a file where the folder should be")
