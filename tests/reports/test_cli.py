@@ -89,7 +89,7 @@ def test_summary_text_and_exit_code(mailsec, write):
             str(write("d.xml", dmarc_xml(rows=[dmarc_row()]))))
     code, out, _err = mailsec("reports", "summary", "--no-dns")
     assert code == 1
-    assert "TLS-RPT sts example.nl (mx mail.example.nl): 102 sessions, 2 failed (2.0%), 1 reports" in out
+    assert "TLS-RPT sts example.nl (mx mail.example.nl): 102 sessions, 2 failed (2.0%), 1 report" in out
     assert "now:   The MX host example.nl matches no mx line of the policy" in out
     assert "DMARC example.nl: policy p=none as receivers last found it" in out
     assert "next: p=quarantine; t=y; pct=0 -> more-data" in out

@@ -170,8 +170,8 @@ def _print_import(result) -> None:
     if result.reason:
         print(f"{result.outcome.value:9}  {printable(result.source)}: {printable(result.reason)}")
         return
-    what = "policies" if result.kind == "tlsrpt" else "records"
-    entries = f" ({result.entries} {what})" if result.entries else ""
+    what = "polic" if result.kind == "tlsrpt" else "record"
+    entries = f" ({_count(result.entries, what)})" if result.entries else ""
     print(f"{result.outcome.value:9}  {result.kind:6}  {printable(result.organization)} "
           f"{printable(result.report_id)}{entries}  {printable(result.source)}")
 
@@ -187,15 +187,17 @@ def _print_summary(summary) -> None:
         _print_tls_policy(policy)
     for advice in summary.dmarc:
         _print_dmarc(advice)
+    if summary.notes:
+        print()
     for note in summary.notes:
-        print(f"\nnote: {printable(note)}")
+        print(f"note: {printable(note)}")
 
 
 def _print_tls_policy(policy) -> None:
     total = policy.successes + policy.failures
     print(f"\nTLS-RPT {policy.policy_type} {printable(policy.policy_domain)} "
           f"(mx {printable(', '.join(policy.mx) or '-')}): {total} sessions, {policy.failures} failed "
-          f"({policy.failure_share:.1%}), {policy.reports} reports")
+          f"({policy.failure_share:.1%}), {_count(policy.reports, 'report')}")
     quiet = [day for day in policy.days if not day.failures]
     for day in policy.days:
         if day.failures:
@@ -219,7 +221,7 @@ def _print_dmarc(advice) -> None:
           + (f" pct={policy.pct}" if policy.pct is not None else "")
           + (f" t={printable(policy.testing)}" if policy.testing else "")
           + f" as receivers last found it; {advice.messages} messages, {share:.0%} pass DMARC, "
-          f"reports on {advice.report_days} days")
+          f"reports on {_count(advice.report_days, 'day')}")
     for position, step in enumerate(advice.steps):
         label = "next" if position == 0 else "then"
         print(f"  {label}: {step.change} -> {step.verdict.value}: {'; '.join(step.reasons)}")
@@ -229,11 +231,18 @@ def _print_dmarc(advice) -> None:
         name = f" ({printable(source.ptr)})" if source.ptr else ""
         print(f"  {source.role.value:15} {source.source_ip}{name}: {source.messages} messages, "
               f"{source.failing} failing; aligned DKIM {source.dkim_aligned}, SPF {source.spf_aligned}")
-        if source.role.value not in ("aligned",):
+        if source.role.value != "aligned":
             print(f"    {printable(source.fix)}")
     hidden = len(advice.sources) - SOURCES_SHOWN
     if hidden > 0:
         print(f"  ... and {hidden} more sources (--json lists them all)")
+
+
+def _count(number: int, noun: str) -> str:
+    """`1 report`, `2 reports`; `polic` becomes `policy` or `policies`."""
+    if noun.endswith("c"):
+        return f"{number} {noun}{'y' if number == 1 else 'ies'}"
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _resolver(nameservers: Sequence[str]):

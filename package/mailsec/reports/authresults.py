@@ -77,9 +77,6 @@ class AuthenticationResults:
     authserv_id: str  # the server that wrote the header
     results: Tuple[MethodResult, ...]
 
-    def of(self, method: str) -> Tuple[MethodResult, ...]:
-        return tuple(result for result in self.results if result.method == method)
-
 
 def parse_authentication_results(value: str) -> AuthenticationResults:
     """Parse one header value; unreadable method results are skipped rather than guessed."""

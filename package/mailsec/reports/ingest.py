@@ -17,6 +17,7 @@ from mailsec.reports import mailparts
 from mailsec.reports.containers import Budget, Content, MeteredStream, Payload, unpack
 from mailsec.reports.dmarc import read_dmarc
 from mailsec.reports.errors import ReportError
+from mailsec.reports.fields import ReportOrigin
 from mailsec.reports.limits import MAX_DECOMPRESSED_BYTES, MAX_INPUT_BYTES
 from mailsec.reports.store import ReportStore, Stored, StoreResult
 from mailsec.reports.tlsrpt import parse_tlsrpt
@@ -107,7 +108,7 @@ def _import_attachments(store: ReportStore, payload: Payload, budget: Budget, no
     return results or [_rejected(payload.source, "the message has no report attached")]
 
 
-def _verdict(source: str, kind: Kind, origin, stored: StoreResult) -> ImportResult:
+def _verdict(source: str, kind: Kind, origin: ReportOrigin, stored: StoreResult) -> ImportResult:
     outcome = Outcome.IMPORTED if stored.status == Stored.IMPORTED else Outcome.DUPLICATE
     return ImportResult(source, outcome, kind.value, origin.organization, origin.report_id, stored.entries)
 
