@@ -17,6 +17,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, List, Tuple
 
+from mailsec.nas import NasLayout
+from mailsec.reports.ingest import Outcome, import_file
+from mailsec.reports.store import ReportStore
+from mailsec.reports.summary import load_summary
+from mailsec.settings import Settings
 from tests.reports.corpus import (
     DAY,
     MAY_1,
@@ -29,12 +34,6 @@ from tests.reports.corpus import (
     tls_report,
     zipped,
 )
-
-from mailsec.nas import NasLayout
-from mailsec.reports.ingest import Outcome, import_file
-from mailsec.reports.store import ReportStore
-from mailsec.reports.summary import load_summary
-from mailsec.settings import Settings
 
 DAYS = 30
 
