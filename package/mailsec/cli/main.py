@@ -16,6 +16,8 @@ COMMANDS = (
     ("policy", "mailsec.cli.policy", "render, check, match and publish the MTA-STS policy"),
     ("configure", "mailsec.cli.configure", "save the mail domain, MX hosts and policy settings"),
     ("check", "mailsec.cli.check", "audit a mail domain as sending servers see it"),
+    ("reports", "mailsec.cli.reports", "import TLS-RPT and DMARC reports and see what they say"),
+    ("explain-headers", "mailsec.cli.explain_headers", "explain a message's spam score and authentication results"),
 )
 
 DESCRIPTION = """\
