@@ -3,14 +3,14 @@
 import argparse
 import json
 import sys
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
 from mailsec.nas import NasLayout
 
-_CONTROL = {code: f"\\x{code:02x}" for code in [*range(0x20), 0x7F]}
-_CONTROL.pop(ord("\t"))
+_HIDDEN = {"Cc", "Cf"}  # control and format characters
 
 
 @dataclass(frozen=True)
@@ -30,8 +30,11 @@ class Context:
 
 
 def printable(text: str) -> str:
-    """`text` with control characters shown as escapes, so a hostile value cannot drive the terminal."""
-    return text.translate(_CONTROL)
+    """`text` with control and format characters shown as escapes (C0, DEL, C1, bidi overrides...), so a
+    hostile value from DNS, a certificate or a report cannot drive the terminal or reorder what is shown."""
+    return "".join(
+        ch if ch == "\t" or unicodedata.category(ch) not in _HIDDEN else ascii(ch)[1:-1] for ch in text
+    )
 
 
 def print_json(value: Any) -> None:
