@@ -37,12 +37,14 @@ def shared_policy(settings: Settings) -> StsPolicy:
     policy; writing one domain's policy would otherwise leave another domain's MX hosts uncovered.
     """
     if not settings.domains:
-        raise MailsecError("no mail domain is configured yet; run 'mailsec configure --domain D --mx HOST' first.")
+        raise MailsecError(
+            "no mail domain is configured yet; run 'mailsec configure --domain D --mx HOST' first."
+        )
     distinct = {entry.policy() for entry in settings.domains}
     if len(distinct) > 1:
         raise MailsecError(
-            "the configured domains need different policies but share the folder 'mta-sts'; give them the same "
-            "MX hosts, mode and max_age, or keep one domain per NAS."
+            "the configured domains need different policies but share the folder 'mta-sts'; give them "
+            "the same MX hosts, mode and max_age, or keep one domain per NAS."
         )
     return distinct.pop()
 
