@@ -135,10 +135,13 @@ def _run(command: List[str], env: Dict[bytes, bytes], must_succeed: bool = False
     """The standard output of a program, or None when it cannot be run (or fails, if it `must_succeed`).
 
     DSM's CGI programs are judged by what they print: `login.cgi` is known to exit 255 after a good answer.
+    `close_fds=False` lets Python start them with posix_spawn instead of copying the backend with fork,
+    which halves the cost of a login check; Python opens every file and socket non-inheritable, so the
+    programs still get nothing but their pipes.
     """
     try:
         done = subprocess.run(command, env=env, stdin=subprocess.DEVNULL, capture_output=True,
-                              timeout=TIMEOUT_SECONDS, check=False)
+                              timeout=TIMEOUT_SECONDS, check=False, close_fds=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         sys.stderr.write(f"mailsec: cannot run {command[0]}: {exc}\n")
         return None

@@ -1,14 +1,17 @@
 """`python -m mailsec.web.cgi`: the program DSM's web server runs for every click in the app.
 
 Starting Python and importing Flask on each click costs about fifteen times a bare CGI (DESIGN,
-performance notes). So this relay imports only `os`, `socket` and `sys`: it passes the request to the
-resident backend (`mailsec.web.backend`) over the unix socket in the package's var folder and copies the
-answer back. When no backend answers there (not started, stopped, or a socket this user may not open)
-it serves the request itself with the same app: slower, never different.
+performance notes). So this relay imports nothing but `os`, `sys` and `_socket`: it passes the request to
+the resident backend (`mailsec.web.backend`) over the unix socket in the package's var folder and copies
+the answer back. When no backend answers there (not started, stopped, or a socket this user may not
+open) it serves the request itself with the same app: slower, never different.
+
+`_socket` is the C module that `socket.socket` wraps. The `socket` module itself pulls in `enum` and
+`selectors`, which take about as long to import as the interpreter takes to start (`tests/bench`).
 """
 
+import _socket
 import os
-import socket
 import sys
 
 from mailsec.web import protocol
@@ -28,8 +31,10 @@ def main() -> int:
     if connection is None:
         _serve_in_process(variables, body, output)
     else:
-        with connection:
+        try:
             _relay(connection, protocol.encode_request(variables, body), output)
+        finally:
+            connection.close()
     output.flush()
     return 0
 
@@ -38,7 +43,7 @@ def _connect(state_dir: str):
     """A connection to the backend, or None when none answers (the caller then serves in process)."""
     if not state_dir:
         return None
-    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    connection = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     connection.settimeout(protocol.RELAY_TIMEOUT_SECONDS)
     try:
         connection.connect(protocol.socket_path(state_dir))
@@ -48,11 +53,11 @@ def _connect(state_dir: str):
     return connection
 
 
-def _relay(connection: socket.socket, request: bytes, output) -> None:
+def _relay(connection: _socket.socket, request: bytes, output) -> None:
     answered = False
     try:
         connection.sendall(request)
-        connection.shutdown(socket.SHUT_WR)
+        connection.shutdown(_socket.SHUT_WR)
         while True:
             chunk = connection.recv(65536)
             if not chunk:
