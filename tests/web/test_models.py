@@ -28,7 +28,7 @@ def served(state=FileState.CURRENT, changed_at=NOW - timedelta(days=1), mx=(MX,)
 
 def certificate(days_left=60, uncovered=()) -> CertificateReading:
     not_after = NOW + timedelta(days=days_left, hours=1)
-    return CertificateReading(MailCertificate("id", "", f"CN={MX}", (MX,), not_after, "RSA 2048", uncovered))
+    return CertificateReading(MailCertificate("", f"CN={MX}", (MX,), not_after, "RSA 2048", uncovered))
 
 
 def messages(items) -> list:

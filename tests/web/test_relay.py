@@ -76,3 +76,24 @@ def test_the_relay_imports_nothing_heavy():
     heavy = {"flask", "jinja2", "werkzeug", "wsgiref", "json", "re", "typing", "pathlib", "dataclasses",
              "cryptography", "dns", "mailsec.nas", "mailsec.web.app", "socket", "enum", "selectors"}
     assert not heavy & imported, heavy & imported
+
+
+IMPORTS_AFTER = """
+import sys
+from mailsec.web.app import create_app
+from mailsec.web.config import WebConfig
+client = create_app(WebConfig.development_mode(sys.argv[1], env={})).test_client()
+for path in sys.argv[2:]:
+    assert client.get(path, environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code == 200, path
+print(*sorted(name for name in ("cryptography", "dns") if name in sys.modules))
+"""
+
+
+@pytest.mark.parametrize(("paths", "heavy"), [
+    (["/mta-sts", "/settings", "/schedule", "/audit"], ""),
+    (["/dane"], "cryptography"),
+])
+def test_served_in_process_a_page_imports_only_what_it_needs(nas, paths, heavy):
+    done = subprocess.run([sys.executable, "-c", IMPORTS_AFTER, str(nas.root), *paths], capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.strip() == heavy

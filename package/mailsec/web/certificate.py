@@ -19,8 +19,7 @@ from mailsec.nas import NasLayout
 
 @dataclass(frozen=True)
 class MailCertificate:
-    cert_id: str
-    note: str  # why this certificate (bound to MailPlus Server, or DSM's default)
+    note: str  # which certificate and why (bound to MailPlus Server, or DSM's default)
     subject: str
     sans: Tuple[str, ...]
     not_after: datetime
@@ -58,7 +57,6 @@ def read_mail_certificate(layout: NasLayout, hosts: Sequence[str]) -> Certificat
         return CertificateReading(problem=str(exc))
     summary = certs.summarize(chain.leaf)
     certificate = MailCertificate(
-        cert_id=choice.certificate.cert_id,
         note=choice.note,
         subject=summary.subject,
         sans=summary.sans,

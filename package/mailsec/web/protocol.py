@@ -19,7 +19,6 @@ VERSION = b"MAILSEC/1"
 STATE_DIR_ENV = "SYNOPKG_PKGVAR"  # the same variable as mailsec.nas.PKGVAR_ENV, named here to stay cheap
 SOCKET_NAME = "web.sock"
 PID_NAME = "web.pid"
-LOG_NAME = "web.log"
 
 MAX_BODY_BYTES = 64 * 1024  # no form of the app comes near this; larger requests are refused with 413
 MAX_VARIABLES_BYTES = 64 * 1024

@@ -7,7 +7,7 @@ And the mode never becomes `enforce` against the audit (`enforce.py`), whichever
 """
 
 from dataclasses import replace
-from typing import List, Optional
+from typing import Any, Callable, List, Optional
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
@@ -36,24 +36,12 @@ def index():
 
 @blueprint.post("/mta-sts/preview")
 def preview():
-    settings = saved_settings()
-    entry = posted_domain(settings)
-    try:
-        candidate = _candidate(entry)
-    except forms.FormError as exc:
-        return _page(settings, entry, None, problems=[exc.message], status=400)
-    return _page(settings, entry, candidate, previewing=True)
+    return _with_form(lambda settings, entry, candidate: _page(settings, entry, candidate, previewing=True))
 
 
 @blueprint.post("/mta-sts/publish")
 def publish():
-    settings = saved_settings()
-    entry = posted_domain(settings)
-    try:
-        candidate = _candidate(entry)
-    except forms.FormError as exc:
-        return _page(settings, entry, None, problems=[exc.message], status=400)
-    return _save_and_publish(settings, entry, candidate)
+    return _with_form(_save_and_publish)
 
 
 @blueprint.post("/mta-sts/enforce")
@@ -61,6 +49,17 @@ def enforce():
     settings = saved_settings()
     entry = posted_domain(settings)
     return _save_and_publish(settings, entry, replace(entry, mode=Mode.ENFORCE.value))
+
+
+def _with_form(then: Callable[[Settings, DomainSettings, DomainSettings], Any]):
+    """`then(settings, entry, candidate)` for a valid form; the page with the problem for any other."""
+    settings = saved_settings()
+    entry = posted_domain(settings)
+    try:
+        candidate = _candidate(entry)
+    except forms.FormError as exc:
+        return _page(settings, entry, None, problems=[exc.message], status=400)
+    return then(settings, entry, candidate)
 
 
 def _candidate(entry: DomainSettings) -> DomainSettings:
