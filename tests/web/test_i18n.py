@@ -104,3 +104,18 @@ def test_the_switch_on_a_page_posts_back_to_that_page(client):
     body = page_text(client.get("/dane?domain=example.nl"))
     assert 'name="next" value="/dane?domain=example.nl"' in body
     assert csrf_token(client, "/dane") in body
+
+
+def test_without_a_choice_or_browser_preference_the_nas_language_counts(context, fake, login):
+    from mailsec.web.app import create_app
+    from mailsec.web.config import WebConfig
+
+    config = WebConfig.from_environment({"SYNOPKG_DSM_LANGUAGE": "nld"}, str(context.layout.root))
+    app = create_app(WebConfig(context, login, fake.sources(), config.default_language))
+    assert '<html lang="nl">' in page_text(app.test_client().get("/"))
+
+
+def test_a_refused_visitor_is_answered_in_their_language_without_asking_for_more_files(client, login):
+    login.current = None
+    body = page_text(client.get("/", headers={"Accept-Language": "nl"}))
+    assert "Niet aangemeld" in body and "/static/" not in body

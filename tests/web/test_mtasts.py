@@ -224,3 +224,8 @@ def test_a_page_without_domains_asks_for_one(client, context):
     update_settings(context.state_dir, lambda settings: settings.__class__())
     body = page_text(client.get("/mta-sts"))
     assert "No mail domain is configured yet" in body and 'href="/settings"' in body
+
+
+def test_an_oversized_field_is_refused_even_when_its_names_are_valid(client, context):
+    response = publish(client, mx=" ".join([MAIL_HOST] * 80))  # 1279 characters, one valid name
+    assert response.status_code == 400 and "longer than 1024 characters" in page_text(response)
