@@ -20,11 +20,10 @@ import time
 from pathlib import Path
 from typing import Dict, List, NamedTuple, Optional
 
-from tests.support.demo_nas import build_demo_nas
-from tests.support.standin_login import ADMIN, session_cookie, standin_environment, synotoken
-
 from mailsec.web.auth import AUTH_CGI_ENV, ID_COMMAND_ENV
 from mailsec.web.protocol import STATE_DIR_ENV
+from tests.support.demo_nas import build_demo_nas
+from tests.support.standin_login import ADMIN, session_cookie, standin_environment, synotoken
 
 TIME = "/usr/bin/time"
 HELLO = 'import sys\nsys.stdout.write("Content-Type: text/plain\\r\\n\\r\\nhello\\n")\n'
