@@ -13,6 +13,12 @@ MAILPLUS_SUBSCRIBER = "MailPlus-Server"
 ROOT_ENV = "MAILSEC_ROOT"
 PKGVAR_ENV = "SYNOPKG_PKGVAR"
 
+# Absolute on every NAS (never under a fake root): the desktop app's address and the DSM programs that
+# tell a CGI who is signed in (reference: dsm-package-format.md §5.5).
+UI_SCRIPT_PATH = f"/webman/3rdparty/{PACKAGE_NAME}/index.cgi"
+DSM_AUTHENTICATE_CGI = "/usr/syno/synoman/webman/modules/authenticate.cgi"
+DSM_LOGIN_CGI = "/usr/syno/synoman/webman/login.cgi"
+
 
 @dataclass(frozen=True)
 class NasLayout:

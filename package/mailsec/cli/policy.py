@@ -75,22 +75,15 @@ def run_match(args: argparse.Namespace) -> int:
 
 
 def run_write(args: argparse.Namespace) -> int:
-    from mailsec.mtasts.publish import publish_policy
+    from mailsec.mtasts.publish import publish_policy, shared_policy
     from mailsec.settings import load_settings
 
     context = Context.from_args(args)
     settings = load_settings(context.state_dir)
-    if not settings.domains:
-        raise MailsecError("no mail domain is configured yet; run 'mailsec configure --domain D --mx HOST' first.")
-    policies = {entry.domain: entry.policy() for entry in settings.domains}
-    distinct = set(policies.values())
-    if len(distinct) > 1:
-        raise MailsecError(
-            "the configured domains need different policies but share the folder 'mta-sts'; give them the same "
-            "MX hosts, mode and max_age, or keep one domain per NAS."
-        )
-    published = publish_policy(context.web_root(args.web_root, settings.web_root), distinct.pop())
-    records = [{"name": f"_mta-sts.{domain}.", "type": "TXT", "value": published.txt_value} for domain in policies]
+    policy = shared_policy(settings)
+    published = publish_policy(context.web_root(args.web_root, settings.web_root), policy)
+    records = [{"name": f"_mta-sts.{entry.domain}.", "type": "TXT", "value": published.txt_value}
+               for entry in settings.domains]
     if args.json:
         print_json({
             "path": str(published.path),

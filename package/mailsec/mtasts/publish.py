@@ -6,6 +6,7 @@ from pathlib import Path
 from mailsec.atomicfile import ensure_folder, read_if_exists, write_atomic
 from mailsec.errors import MailsecError
 from mailsec.mtasts.policy import StsPolicy, parse_policy
+from mailsec.settings import Settings
 
 POLICY_FOLDER = "mta-sts"
 POLICY_PATH_IN_FOLDER = Path(".well-known/mta-sts.txt")
@@ -21,8 +22,31 @@ class PublishedPolicy:
 
     @property
     def txt_value(self) -> str:
-        """The value of the `_mta-sts` TXT record (RFC 8461 §3.1)."""
-        return f"v=STSv1; id={self.policy.policy_id}"
+        return txt_value(self.policy)
+
+
+def txt_value(policy: StsPolicy) -> str:
+    """The value of the `_mta-sts` TXT record that announces `policy` (RFC 8461 §3.1)."""
+    return f"v=STSv1; id={policy.policy_id}"
+
+
+def shared_policy(settings: Settings) -> StsPolicy:
+    """The policy all configured domains publish.
+
+    Every domain's `mta-sts.<domain>` is served from the one folder `mta-sts`, so they must agree on the
+    policy; writing one domain's policy would otherwise leave another domain's MX hosts uncovered.
+    """
+    if not settings.domains:
+        raise MailsecError(
+            "no mail domain is configured yet; run 'mailsec configure --domain D --mx HOST' first."
+        )
+    distinct = {entry.policy() for entry in settings.domains}
+    if len(distinct) > 1:
+        raise MailsecError(
+            "the configured domains need different policies but share the folder 'mta-sts'; give them "
+            "the same MX hosts, mode and max_age, or keep one domain per NAS."
+        )
+    return distinct.pop()
 
 
 def policy_file(web_root: Path, folder: str = POLICY_FOLDER) -> Path:

@@ -1,0 +1,62 @@
+"""What the pages show of the audit, the scheduled refresh and the DANE rollover: the one place to wire them.
+
+Those parts of mailsec are built apart from the app. The pages only ever ask the `Sources` below, and
+`saved_sources()` is where each is connected to the real thing; until then it answers "not run yet"
+(None) or "not available yet" (`run_audit` is None), and the pages say so. Tests pass their own
+`Sources` to `create_app`.
+
+Everything here reads saved state, so a page never waits for the network, except `run_audit`, which runs
+when the owner presses "Run the audit".
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable, Optional, Protocol, Sequence
+
+from mailsec.cli.common import Context
+from mailsec.findings import Finding
+
+
+class AuditOutcome(Protocol):
+    """An audit's report for one domain; `mailsec.audit.AuditReport` is one."""
+
+    domain: str
+    started: datetime
+    findings: Sequence[Finding]
+
+
+class RefreshOutcome(Protocol):
+    """The scheduled `mailsec refresh` job's last run."""
+
+    finished: datetime
+    exit_status: int  # 0 in sync, 1 the owner must act, 2 mailsec could not do its part
+    records: Sequence[str]  # the TLSA records it computed, as zone lines (`TlsaRecord.zone_line()`)
+    messages: Sequence[str]  # what it told the owner
+
+
+@dataclass(frozen=True)
+class Sources:
+    last_audit: Callable[[str], Optional[AuditOutcome]]  # domain -> its last saved report
+    run_audit: Optional[Callable[[str], AuditOutcome]]  # runs and saves one; None: not available yet
+    last_refresh: Callable[[], Optional[RefreshOutcome]]
+    rollover_steps: Callable[[], Optional[Sequence[str]]]  # the DANE rollover plan, in owner's words
+
+
+def saved_sources(context: Context) -> Sources:
+    """The sources for the NAS and `make run`, reading the state folder of `context`."""
+    return Sources(
+        last_audit=lambda domain: _audit_not_run_yet(context, domain),
+        run_audit=None,  # wire: mailsec.audit.run_audit with the domain's settings, then save the report
+        last_refresh=lambda: _refresh_not_run_yet(context),
+        rollover_steps=lambda: None,  # wire: the rollover state machine's pending steps
+    )
+
+
+def _audit_not_run_yet(context: Context, domain: str) -> Optional[AuditOutcome]:
+    """Wire: the report the audit saved for `domain` in `context.state_dir`."""
+    return None
+
+
+def _refresh_not_run_yet(context: Context) -> Optional[RefreshOutcome]:
+    """Wire: the state `mailsec refresh` saved in `context.state_dir` after its last run."""
+    return None

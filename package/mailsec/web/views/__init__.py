@@ -1,0 +1,14 @@
+"""One blueprint per page group; `BLUEPRINTS` is what `create_app` registers, in menu order."""
+
+from mailsec.web.views import audit, dane, dns, language, mtasts, overview, schedule, settings
+
+BLUEPRINTS = (
+    overview.blueprint,
+    dane.blueprint,
+    mtasts.blueprint,
+    dns.blueprint,
+    audit.blueprint,
+    settings.blueprint,
+    schedule.blueprint,
+    language.blueprint,
+)
