@@ -30,27 +30,13 @@ def register(commands: argparse._SubParsersAction, name: str, summary: str, shar
 
 
 def run(args: argparse.Namespace) -> int:
-    from mailsec.audit.options import AuditOptions
-    from mailsec.audit.runner import run_audit
-    from mailsec.audit.store import load_audit, save_audit
-    from mailsec.nameservers import parse_nameserver
-    from mailsec.settings import load_settings
+    from mailsec.audit.owner import audit_for_owner
 
     context = Context.from_args(args)
-    settings = load_settings(context.state_dir)
-    configured = settings.domain(args.domain)
-    try:
-        nameservers = tuple(parse_nameserver(text) for text in (args.nameserver or settings.nameservers))
-    except ValueError as exc:
-        raise MailsecError(f"--nameserver: {exc}") from None
     if args.ca_bundle and not _readable(args.ca_bundle):
         raise MailsecError(f"cannot read the CA bundle {args.ca_bundle}.")
-    selectors = tuple(args.dkim_selector) or (configured.dkim_selectors if configured else ())
-    previous = load_audit(context.state_dir, args.domain.lower().rstrip("."))
-    options = AuditOptions(nameservers=nameservers, dkim_selectors=selectors, ca_bundle=args.ca_bundle,
-                           layout=context.layout, previous_sighting=previous.sighting if previous else None)
-    report = run_audit(args.domain, options)
-    _remember(context, report, save_audit)
+    report = audit_for_owner(context.layout, context.state_dir, args.domain, args.nameserver, args.dkim_selector,
+                             args.ca_bundle, on_save_error=warn)
     if args.json:
         print_json(report.to_dict())
     else:
@@ -58,16 +44,6 @@ def run(args: argparse.Namespace) -> int:
     if report.failed:
         return ExitCode.ACTION_NEEDED
     return ExitCode.CANNOT_RUN if report.incomplete else ExitCode.OK
-
-
-def _remember(context: Context, report, save) -> None:
-    """Keep the audit for the desktop app and the next audit; a state folder we cannot write is no failure."""
-    if not context.state_dir.is_dir():
-        return
-    try:
-        save(context.state_dir, report)
-    except MailsecError as exc:
-        warn(str(exc))
 
 
 def _readable(path: str) -> bool:

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable, Optional, Protocol, Sequence
 
+from mailsec.audit.store import load_audit
 from mailsec.cli.common import Context
 from mailsec.findings import Finding
 
 
 class AuditOutcome(Protocol):
-    """An audit's report for one domain; `mailsec.audit.AuditReport` is one."""
+    """An audit's report for one domain; `mailsec.audit.report.AuditReport` is one."""
 
     domain: str
     started: datetime
@@ -45,16 +46,21 @@ class Sources:
 def saved_sources(context: Context) -> Sources:
     """The sources for the NAS and `make run`, reading the state folder of `context`."""
     return Sources(
-        last_audit=lambda domain: _audit_not_run_yet(context, domain),
-        run_audit=None,  # wire: mailsec.audit.run_audit with the domain's settings, then save the report
+        last_audit=lambda domain: _last_audit(context, domain),
+        run_audit=lambda domain: _run_audit(context, domain),
         last_refresh=lambda: _refresh_not_run_yet(context),
         rollover_steps=lambda: None,  # wire: the rollover state machine's pending steps
     )
 
 
-def _audit_not_run_yet(context: Context, domain: str) -> Optional[AuditOutcome]:
-    """Wire: the report the audit saved for `domain` in `context.state_dir`."""
-    return None
+def _last_audit(context: Context, domain: str) -> Optional[AuditOutcome]:
+    return load_audit(context.state_dir, domain)
+
+
+def _run_audit(context: Context, domain: str) -> AuditOutcome:
+    from mailsec.audit.owner import audit_for_owner  # noqa: PLC0415 - dnspython and probes, only when asked
+
+    return audit_for_owner(context.layout, context.state_dir, domain)
 
 
 def _refresh_not_run_yet(context: Context) -> Optional[RefreshOutcome]:
