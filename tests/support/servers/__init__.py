@@ -1,0 +1,1 @@
+"""Real servers on loopback for the integration tests: BIND 9, Unbound, nginx, Postfix and Dovecot."""

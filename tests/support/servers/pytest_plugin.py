@@ -1,0 +1,42 @@
+"""The pytest face of the test servers: fixtures, and server logs in the report of a failing test.
+
+`tests/integration/conftest.py` imports these names. A missing server program fails the test with the
+package to install; outside CI (`CI=true`) it skips instead, saying which program is missing.
+"""
+
+import os
+from pathlib import Path
+from typing import Dict, Iterator
+
+import pytest
+
+from tests.support.servers.loopback import LoopbackPool
+from tests.support.servers.process import Daemon, MissingProgram, running_daemons
+
+_log_sizes = pytest.StashKey[Dict[Daemon, Dict[Path, int]]]()
+
+
+@pytest.fixture(scope="session")
+def loopback() -> Iterator[LoopbackPool]:
+    """Loopback addresses claimed for this session, unique among all test runs on the machine."""
+    with LoopbackPool() as pool:
+        yield pool
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Note how long each server's logs are, so that a failure shows only what the test made them say."""
+    item.stash[_log_sizes] = {daemon: daemon.log_sizes() for daemon in running_daemons()}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    missing = call.excinfo is not None and call.excinfo.errisinstance(MissingProgram)
+    if missing and os.environ.get("CI") != "true":
+        report.outcome = "skipped"
+        report.longrepr = (str(item.path), item.location[1], f"Skipped: {call.excinfo.value}")
+    elif report.failed:
+        before = item.stash.get(_log_sizes, {})
+        for daemon in sorted(running_daemons(), key=lambda daemon: daemon.name):
+            report.sections.append((f"{daemon.name} log", daemon.logs_since(before.get(daemon, {}))))
