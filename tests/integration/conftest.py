@@ -4,4 +4,5 @@ from tests.support.servers.pytest_plugin import (  # noqa: F401
     loopback,
     pytest_runtest_makereport,
     pytest_runtest_setup,
+    servers,
 )

@@ -12,6 +12,7 @@ import pytest
 
 from tests.support.servers.loopback import LoopbackPool
 from tests.support.servers.process import Daemon, MissingProgram, running_daemons
+from tests.support.servers.stack import ServerStack
 
 _log_sizes = pytest.StashKey[Dict[Daemon, Dict[Path, int]]]()
 
@@ -21,6 +22,13 @@ def loopback() -> Iterator[LoopbackPool]:
     """Loopback addresses claimed for this session, unique among all test runs on the machine."""
     with LoopbackPool() as pool:
         yield pool
+
+
+@pytest.fixture(scope="module")
+def servers(loopback: LoopbackPool) -> Iterator[ServerStack]:
+    """Starts servers on fresh loopback addresses for a test module and stops them after it."""
+    with ServerStack(loopback) as stack:
+        yield stack
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
