@@ -4,6 +4,7 @@ from tests.support.servers.bind import BindServer, DynamicZone
 from tests.support.servers.dns_proxy import DnsProxy
 from tests.support.servers.dnssec import ForgedRecord, TrustAnchor
 from tests.support.servers.loopback import Endpoint, LoopbackPool
+from tests.support.servers.nginx import POLICY_PATH, HttpsSite, NginxServer
 from tests.support.servers.process import MissingProgram, ServerError
 from tests.support.servers.silent import SilentHost
 from tests.support.servers.stack import ServerStack
@@ -12,13 +13,16 @@ from tests.support.servers.unbound import UnboundResolver
 from tests.support.servers.zone import Zone, reverse_zone
 
 __all__ = [
+    "POLICY_PATH",
     "BindServer",
     "DnsProxy",
     "DynamicZone",
     "Endpoint",
     "ForgedRecord",
+    "HttpsSite",
     "LoopbackPool",
     "MissingProgram",
+    "NginxServer",
     "ServerError",
     "ServerStack",
     "SilentHost",

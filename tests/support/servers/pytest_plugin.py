@@ -10,6 +10,7 @@ from typing import Dict, Iterator
 
 import pytest
 
+from tests.support.pki import CertificateAuthority
 from tests.support.servers.loopback import LoopbackPool
 from tests.support.servers.process import Daemon, MissingProgram, running_daemons
 from tests.support.servers.stack import ServerStack
@@ -29,6 +30,18 @@ def servers(loopback: LoopbackPool) -> Iterator[ServerStack]:
     """Starts servers on fresh loopback addresses for a test module and stops them after it."""
     with ServerStack(loopback) as stack:
         yield stack
+
+
+@pytest.fixture(scope="session")
+def server_ca() -> CertificateAuthority:
+    """The CA that issues the test servers' certificates."""
+    return CertificateAuthority.create()
+
+
+@pytest.fixture(scope="session")
+def server_ca_bundle(server_ca: CertificateAuthority, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The file that makes a client trust `server_ca` (`verify=`, `cafile=`, mailsec's `--ca-bundle`)."""
+    return server_ca.write_bundle(tmp_path_factory.mktemp("server-ca") / "ca.pem")
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -15,6 +15,7 @@ from tests.support.servers.bind import BindServer
 from tests.support.servers.dns_proxy import DnsProxy
 from tests.support.servers.dnssec import TrustAnchor
 from tests.support.servers.loopback import Endpoint, LoopbackPool
+from tests.support.servers.nginx import HttpsSite, NginxServer
 from tests.support.servers.silent import SilentHost
 from tests.support.servers.unbound import UnboundResolver
 
@@ -70,6 +71,11 @@ class ServerStack:
     def silent_host(self, ports: Sequence[int]) -> SilentHost:
         """An address where connections to `ports` are accepted and queries received, and nothing answers."""
         return self.start(SilentHost(self.address(ports), ports))
+
+    def nginx(self, sites: Sequence[HttpsSite]) -> NginxServer:
+        """nginx on port 443, serving `sites` (the first is also the default for unknown names)."""
+        address = self.address(NginxServer.PORTS)
+        return self.start(NginxServer(address, self._workdir("nginx", address), sites))
 
     def _workdir(self, program: str, address: str) -> Path:
         path = self.workdir / f"{program}-{address}"
