@@ -5,6 +5,7 @@ from tests.support.servers.dns_proxy import DnsProxy
 from tests.support.servers.dnssec import ForgedRecord, TrustAnchor
 from tests.support.servers.loopback import Endpoint, LoopbackPool
 from tests.support.servers.nginx import POLICY_PATH, HttpsSite, NginxServer
+from tests.support.servers.postfix import PostfixServer, SmtpService
 from tests.support.servers.process import MissingProgram, ServerError
 from tests.support.servers.silent import SilentHost
 from tests.support.servers.stack import ServerStack
@@ -23,9 +24,11 @@ __all__ = [
     "LoopbackPool",
     "MissingProgram",
     "NginxServer",
+    "PostfixServer",
     "ServerError",
     "ServerStack",
     "SilentHost",
+    "SmtpService",
     "TrustAnchor",
     "TsigKey",
     "UnboundResolver",

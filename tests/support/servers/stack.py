@@ -2,7 +2,7 @@
 
 Each server gets an address from the `LoopbackPool` (with its ports checked free) and a work directory
 below the stack's own, which is removed on close. The stack's directory is traversable by other users
-(mode 0711), for servers that drop root before they read their files.
+(mode 0711), because Postfix drops root before it reads its queue.
 """
 
 import contextlib
@@ -16,6 +16,7 @@ from tests.support.servers.dns_proxy import DnsProxy
 from tests.support.servers.dnssec import TrustAnchor
 from tests.support.servers.loopback import Endpoint, LoopbackPool
 from tests.support.servers.nginx import HttpsSite, NginxServer
+from tests.support.servers.postfix import PostfixServer, SmtpService
 from tests.support.servers.silent import SilentHost
 from tests.support.servers.unbound import UnboundResolver
 
@@ -76,6 +77,11 @@ class ServerStack:
         """nginx on port 443, serving `sites` (the first is also the default for unknown names)."""
         address = self.address(NginxServer.PORTS)
         return self.start(NginxServer(address, self._workdir("nginx", address), sites))
+
+    def postfix(self, service: SmtpService) -> PostfixServer:
+        """Postfix on port 25, answering as `service` describes."""
+        address = self.address(PostfixServer.PORTS)
+        return self.start(PostfixServer(address, self._workdir("postfix", address), service))
 
     def _workdir(self, program: str, address: str) -> Path:
         path = self.workdir / f"{program}-{address}"
