@@ -3,6 +3,7 @@
 from tests.support.servers.bind import BindServer, DynamicZone
 from tests.support.servers.dns_proxy import DnsProxy
 from tests.support.servers.dnssec import ForgedRecord, TrustAnchor
+from tests.support.servers.dovecot import DovecotServer
 from tests.support.servers.loopback import Endpoint, LoopbackPool
 from tests.support.servers.nginx import POLICY_PATH, HttpsSite, NginxServer
 from tests.support.servers.postfix import PostfixServer, SmtpService
@@ -17,6 +18,7 @@ __all__ = [
     "POLICY_PATH",
     "BindServer",
     "DnsProxy",
+    "DovecotServer",
     "DynamicZone",
     "Endpoint",
     "ForgedRecord",

@@ -2,18 +2,20 @@
 
 Each server gets an address from the `LoopbackPool` (with its ports checked free) and a work directory
 below the stack's own, which is removed on close. The stack's directory is traversable by other users
-(mode 0711), because Postfix drops root before it reads its queue.
+(mode 0711), because Postfix and Dovecot drop root before they read their queue and mailboxes.
 """
 
 import contextlib
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Sequence, TypeVar
+from typing import Mapping, Sequence, TypeVar
 
+from tests.support.pki import ServerCertificate
 from tests.support.servers.bind import BindServer
 from tests.support.servers.dns_proxy import DnsProxy
 from tests.support.servers.dnssec import TrustAnchor
+from tests.support.servers.dovecot import DovecotServer
 from tests.support.servers.loopback import Endpoint, LoopbackPool
 from tests.support.servers.nginx import HttpsSite, NginxServer
 from tests.support.servers.postfix import PostfixServer, SmtpService
@@ -82,6 +84,11 @@ class ServerStack:
         """Postfix on port 25, answering as `service` describes."""
         address = self.address(PostfixServer.PORTS)
         return self.start(PostfixServer(address, self._workdir("postfix", address), service))
+
+    def dovecot(self, certificate: ServerCertificate, users: Mapping[str, str]) -> DovecotServer:
+        """Dovecot on ports 993 and 143 for `users` (name -> password), with empty mailboxes to fill."""
+        address = self.address(DovecotServer.PORTS)
+        return self.start(DovecotServer(address, self._workdir("dovecot", address), certificate, users))
 
     def _workdir(self, program: str, address: str) -> Path:
         path = self.workdir / f"{program}-{address}"
