@@ -149,7 +149,8 @@ class BindServer(DaemonServer):
         # same second as the last load could go unnoticed.
         path = self._workdir / "zones" / f"{zone.origin.strip('.') or 'root'}.{serial}.zone"
         path.write_text(zone.text(serial))
-        run_tool([find_program("named-checkzone", "bind9-utils"), zone.origin, str(path)])
+        # "-i local": check names in the zone only; out-of-zone names would go to the system's resolver.
+        run_tool([find_program("named-checkzone", "bind9-utils"), "-i", "local", zone.origin, str(path)])
         return path
 
     def _key_directory(self, origin: str) -> Path:
