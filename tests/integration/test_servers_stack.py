@@ -1,6 +1,4 @@
-"""A whole stack of servers starts quickly and leaves nothing behind: no process, no directory, no claim."""
-
-import time
+"""A stack with one server of each kind leaves nothing behind: no process, no directory, no claim."""
 
 import pytest
 
@@ -12,11 +10,10 @@ from tests.support.servers.process import live_group_members
 pytestmark = pytest.mark.servers
 
 
-def test_all_servers_start_and_nothing_remains_after_close(server_ca: CertificateAuthority, tmp_path) -> None:
+def test_all_servers_start_and_nothing_remains_after_close(server_ca: CertificateAuthority) -> None:
     certificate = server_ca.server_certificate("mail.example.nl", "mta-sts.example.nl")
     site = HttpsSite(["mta-sts.example.nl"], certificate, files={POLICY_PATH: b"version: STSv1\r\n"})
-    start = time.monotonic()
-    with LoopbackPool(tmp_path) as pool:
+    with LoopbackPool() as pool:
         with ServerStack(pool) as stack:
             bind = stack.bind()
             anchor = bind.serve_signed(Zone("example.nl", bind.address.host).a("mail", "127.40.0.1"))
@@ -27,7 +24,6 @@ def test_all_servers_start_and_nothing_remains_after_close(server_ca: Certificat
                 stack.postfix(SmtpService("mail.example.nl", certificate)),
                 stack.dovecot(certificate, {"reports": "secret"}),
             ]
-            started = time.monotonic() - start
             groups = [server.daemon.pid for server in servers]  # each program leads its own process group
             workdir = stack.workdir
             assert all(live_group_members(group) for group in groups)
@@ -35,4 +31,3 @@ def test_all_servers_start_and_nothing_remains_after_close(server_ca: Certificat
         assert not workdir.exists()
         assert ports_are_free(bind.listener.host, [bind.listener.port])
         assert pool.claimed == frozenset()
-    assert started < 5, f"starting one of each server took {started:.1f} s"
