@@ -2,7 +2,8 @@
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Optional, Sequence, Union
+from pathlib import Path
+from typing import Optional, Sequence, Tuple, Union
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -146,3 +147,49 @@ def _ca_usage() -> x509.KeyUsage:
 
 def _authority_key_id(issuer: Issued) -> x509.AuthorityKeyIdentifier:
     return x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.cert.public_key())
+
+
+@dataclass(frozen=True)
+class ServerCertificate:
+    """What a TLS server presents: its certificate and key, and the intermediates it sends along."""
+
+    leaf: Issued
+    intermediates: Sequence[Issued] = ()
+
+    @property
+    def chain_pem(self) -> bytes:
+        """The leaf followed by the intermediates (a "fullchain" file)."""
+        return chain_pem(self.leaf, *self.intermediates)
+
+    def write(self, directory: Path, name: str = "server") -> Tuple[Path, Path]:
+        """Write `<name>.crt` (the chain) and `<name>.key` (mode 0600) to `directory`; return both paths."""
+        cert_file, key_file = directory / f"{name}.crt", directory / f"{name}.key"
+        cert_file.write_bytes(self.chain_pem)
+        key_file.write_bytes(self.leaf.key_pem)
+        key_file.chmod(0o600)
+        return cert_file, key_file
+
+
+@dataclass(frozen=True)
+class CertificateAuthority:
+    """A test root and its intermediate, issuing server certificates; the root is the CA bundle to trust."""
+
+    root: Issued
+    intermediate: Issued
+
+    @classmethod
+    def create(cls) -> "CertificateAuthority":
+        root = make_root_ca()
+        return cls(root, make_intermediate(root))
+
+    def server_certificate(
+        self, *names: str, with_intermediate: bool = True, **options: object
+    ) -> ServerCertificate:
+        """A certificate for `names` issued by the intermediate; `options` go to `make_leaf`."""
+        leaf = make_leaf(self.intermediate, list(names), **options)  # type: ignore[arg-type]
+        return ServerCertificate(leaf, [self.intermediate] if with_intermediate else [])
+
+    def write_bundle(self, path: Path) -> Path:
+        """The root certificate as a PEM bundle (for `requests`' `verify=`, ssl contexts, `--ca-bundle`)."""
+        path.write_bytes(self.root.cert_pem)
+        return path
