@@ -43,5 +43,9 @@ demo: venv
 run: demo
 	$(BIN)/python -m mailsec.web.devserver --root $(DEMO_ROOT) --port $(RUN_PORT)
 
+# One DSM 7 package per NAS family in dist/ (see tools/build_spk.py); reproducible from the last commit.
+spk: venv
+	$(BIN)/python tools/build_spk.py
+
 clean:
 	rm -rf build dist $(DEMO_ROOT) .pytest_cache .ruff_cache
