@@ -15,6 +15,7 @@ COMMANDS = (
     ("tlsa", "mailsec.cli.tlsa", "DANE TLSA records for the MailPlus certificate"),
     ("policy", "mailsec.cli.policy", "render, check, match and publish the MTA-STS policy"),
     ("configure", "mailsec.cli.configure", "save the mail domain, MX hosts and policy settings"),
+    ("refresh", "mailsec.cli.refresh", "the scheduled job: keep TLSA records and the policy in sync (run as root)"),
 )
 
 DESCRIPTION = """\
