@@ -68,6 +68,7 @@ def test_the_whole_life_cycle(dsm, package, newer_package):
     assert not (dsm.target / "left-by-old-version").exists()
     assert (dsm.home / "INFO").read_text().count(f"-{build_number(newer_package)}\"") == 1
     assert "upgraded from" in last(dsm, "postupgrade").message
+    assert last(dsm, "postuninst").message == ""  # the old version's removal is no uninstall: no data talk
     assert dsm.status() == RUNNING
 
     dsm.uninstall({"wizard_keep_data": "true", "wizard_delete_data": "false"})
