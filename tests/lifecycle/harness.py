@@ -16,6 +16,7 @@ SYNOPKG_PKG_STATUS, SYNOPKG_TEMP_LOGFILE, SYNOPKG_DSM_LANGUAGE, ...), the wizard
 minimal PATH, and its message to the owner (what it wrote to SYNOPKG_TEMP_LOGFILE) is kept.
 """
 
+import contextlib
 import os
 import shutil
 import signal
@@ -130,10 +131,8 @@ class FakeDsm:
 
     def kill_leftovers(self) -> None:
         """End a backend a failed test left running (by the process id in its pid file)."""
-        try:
+        with contextlib.suppress(OSError, ValueError):
             os.kill(int((self.var / "web.pid").read_text()), signal.SIGKILL)
-        except (OSError, ValueError):
-            pass
 
     # The mechanics
 

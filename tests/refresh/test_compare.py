@@ -4,6 +4,7 @@ DNS answers are built as values here; the same code runs against live DNS in the
 """
 
 from datetime import datetime, timezone
+from pathlib import Path
 
 import dns.rdata
 import dns.rdataclass
@@ -13,6 +14,8 @@ import pytest
 from mailsec.certs import CertificateChain
 from mailsec.errors import ExitCode
 from mailsec.findings import Finding, Status
+from mailsec.mtasts.policy import build_policy
+from mailsec.mtasts.publish import PublishedPolicy
 from mailsec.refresh.compare import (
     certificate_change,
     exit_code,
@@ -28,6 +31,9 @@ from tests.support.pki import make_intermediate, make_leaf, make_root_ca
 HOST = "mail.example.nl"
 OWNER = f"_25._tcp.{HOST}."
 NOW = datetime(2026, 5, 1, 4, 30, tzinfo=timezone.utc)
+
+PUBLISHED = PublishedPolicy(Path("mta-sts.txt"), build_policy("testing", [HOST], 86400), changed=False)
+ID = PUBLISHED.policy.policy_id
 
 
 @pytest.fixture(scope="module")
@@ -132,22 +138,22 @@ def txt_answer(*texts) -> Lookup:
 
 
 @pytest.mark.parametrize(("texts", "status", "words"), [
-    (['"v=STSv1; id=abc123"'], Status.PASS, "announces the current policy"),
-    (['"v=STSv1; " "id=abc123"'], Status.PASS, "announces the current policy"),  # split strings are joined
-    (['"v=STSv1; id=old1"'], Status.FAIL, "announces old1, but the policy now served has id abc123"),
-    (['"v=STSv1; id=abc123"', '"v=STSv1; id=old1"'], Status.FAIL, "has 2 v=STSv1 records"),
+    ([f'"v=STSv1; id={ID}"'], Status.PASS, "announces the current policy"),
+    ([f'"v=STSv1; " "id={ID}"'], Status.PASS, "announces the current policy"),  # split strings are joined
+    (['"v=STSv1; id=old1"'], Status.FAIL, f"announces old1, but the policy now served has id {ID}"),
+    ([f'"v=STSv1; id={ID}"', '"v=STSv1; id=old1"'], Status.FAIL, "has 2 v=STSv1 records"),
     (['"v=spf1 -all"'], Status.FAIL, "no MTA-STS TXT record"),
 ])
 def test_the_mta_sts_record_must_announce_the_served_policy(texts, status, words):
-    finding = mta_sts_dns_finding("example.nl", "_mta-sts.example.nl.", "abc123", txt_answer(*texts))
+    finding = mta_sts_dns_finding("example.nl", "_mta-sts.example.nl.", PUBLISHED, txt_answer(*texts))
     assert finding.status == status and words in finding.message
     if status == Status.FAIL:
-        assert finding.fix.endswith('_mta-sts.example.nl. IN TXT "v=STSv1; id=abc123"')
+        assert finding.fix.endswith(f'_mta-sts.example.nl. IN TXT "v=STSv1; id={ID}"')
 
 
 def test_an_unanswered_mta_sts_lookup_is_unconfirmed():
     failed = Lookup("_mta-sts.example.nl.", "TXT", Outcome.SERVFAIL, reason="127.0.0.1 answered SERVFAIL")
-    assert mta_sts_dns_finding("example.nl", "_mta-sts.example.nl.", "abc123", failed).status == Status.ERROR
+    assert mta_sts_dns_finding("example.nl", "_mta-sts.example.nl.", PUBLISHED, failed).status == Status.ERROR
 
 
 def test_certificate_change_tells_renewal_from_new_key(pki, chain):

@@ -18,6 +18,7 @@ from mailsec.certs import CertificateChain, CertificateError
 from mailsec.errors import ExitCode, MailsecError
 from mailsec.findings import Finding, Status
 from mailsec.limits import CERT_EXPIRY_WARNING_DAYS, TLSA_ROLLOVER_TTL_FACTOR
+from mailsec.mtasts.publish import PublishedPolicy
 from mailsec.refresh.plan import HostPlan, MailCertificate
 from mailsec.refresh.state import CertificateFacts
 from mailsec.resolver import Lookup
@@ -191,9 +192,10 @@ def matches_chain(record: PublishedTlsa, chain: CertificateChain) -> bool:
         return False
 
 
-def mta_sts_dns_finding(domain: str, owner: str, expected_id: str, lookup: Lookup) -> Finding:
+def mta_sts_dns_finding(domain: str, owner: str, published: PublishedPolicy, lookup: Lookup) -> Finding:
     """Does `_mta-sts.<domain>` announce the policy now in Web Station's folder?"""
-    wanted = f'{owner} IN TXT "v=STSv1; id={expected_id}"'
+    expected_id = published.policy.policy_id
+    wanted = f'{owner} IN TXT "{published.txt_value}"'
     if lookup.failed:
         return Finding(MTA_STS_DNS_FINDING, Status.ERROR, domain, f"could not confirm the _mta-sts record: "
                        f"{lookup.describe()}", "Nothing to change now; mailsec looks again at its next run.")

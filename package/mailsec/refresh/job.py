@@ -140,7 +140,7 @@ def _next_state(previous: RefreshState, seen: _Seen, plan: RefreshPlan, notes: L
         *rollover_findings(superseded, plan.hosts, since),
         *tlsa,
         *([seen.policy_finding] if seen.policy_finding else []),
-        *(mta_sts_dns_finding(domain, mta_sts_name(domain), published.policy.policy_id, lookup)
+        *(mta_sts_dns_finding(domain, mta_sts_name(domain), published, lookup)
           for domain, lookup in seen.dns.mta_sts.items() if published),
     ]
     return RefreshState(
