@@ -103,14 +103,16 @@ def test_wizard_answers_mailsec_refuses_leave_the_package_installed(dsm, package
     assert not (dsm.var / "settings.json").exists()
 
 
-def test_preinst_refuses_a_nas_without_python_38(dsm, package, tmp_path):
-    old_python = tmp_path / "python2-standin"
-    old_python.write_text("#!/bin/sh\n# stand-in for a Python older than 3.8: fails every check\nexit 1\n")
-    old_python.chmod(0o755)
-    dsm.python = str(old_python)
+@pytest.mark.parametrize("found", ["3.9", "none"])
+def test_preinst_refuses_a_nas_without_python_38(dsm, package, tmp_path, found):
+    other_python = tmp_path / "python-standin"
+    behaviour = "exit 1" if found == "none" else f"echo {found}"
+    other_python.write_text(f"#!/bin/sh\n# stand-in for DSM's python3 on a NAS with Python {found}\n{behaviour}\n")
+    other_python.chmod(0o755)
+    dsm.python = str(other_python)
     with pytest.raises(Aborted):
         dsm.install(package, {**WIZARD, "wizard_web_root": "/volume1/web"})
     assert not dsm.home.exists()
     preinst = last(dsm, "preinst")
     assert preinst.returncode == 1
-    assert "mailsec needs Python 3.8 or newer" in preinst.message
+    assert f"mailsec needs DSM's Python 3.8 at {other_python}, but found {found}" in preinst.message
