@@ -92,6 +92,7 @@ def test_the_installed_launcher_runs_mailsec_with_cpython_38(dsm, package):
     probe = "import sys, cryptography; print(sys.version_info[:2], cryptography.__file__)"
     found = dsm.installed("mailsec-python", "-c", probe).stdout
     assert found.startswith("(3, 8)") and str(dsm.target / "vendor") in found, found
+    assert list(dsm.target.rglob("__pycache__")) == []  # run as root here: root writes no caches there
 
 
 def test_wizard_answers_mailsec_refuses_leave_the_package_installed(dsm, package):
