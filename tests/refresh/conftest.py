@@ -5,10 +5,10 @@ loopback port where nothing listens, which is the "could not confirm DNS" path. 
 resolver, so the BIND-backed tests only swap the `resolver` fixture.
 """
 
+import datetime as dt
 import socket
 import stat
 from dataclasses import replace
-from datetime import datetime, timezone
 
 import pytest
 
@@ -19,7 +19,9 @@ from mailsec.notify import DsmNotifier
 from mailsec.refresh.job import RefreshInputs, run_refresh
 from mailsec.resolver import DnsResolver
 from mailsec.settings import load_settings, update_settings
-from tests.support.demo_nas import build_demo_nas
+from mailsec.tlsa import MatchingType, Selector, association_data
+from tests.support.demo_nas import DOMAIN, MAIL_HOST, build_demo_nas, write_certificate
+from tests.support.pki import make_leaf
 
 STANDIN = """#!/bin/sh
 # Stand-in for DSM's {tool} in the tests: records its arguments, one call per line.
@@ -67,5 +69,19 @@ def run_job(layout: NasLayout, resolver, notifier=None, now=None, web_root=None)
     context = Context(layout, layout.state_dir())
     settings = load_settings(context.state_dir)
     web = context.web_root(web_root, settings.web_root)
-    inputs = RefreshInputs(layout, context.state_dir, settings, web, now or datetime.now(timezone.utc))
+    inputs = RefreshInputs(layout, context.state_dir, settings, web, now or dt.datetime.now(dt.timezone.utc))
     return run_refresh(inputs, resolver, notifier or DsmNotifier(layout, tools=str(layout.root / "no-tools")))
+
+
+def spki_sha256(issued) -> str:
+    """The data of the 3 1 1 (or, for a CA, 2 1 1) record of a test certificate."""
+    return association_data(issued.cert, Selector.SPKI, MatchingType.SHA256).hex()
+
+
+def renew(demo, key=None, key_kind="p256", issuer=None, days=120):
+    """DSM renewing the MailPlus certificate: a new certificate (with `key`, or a new one) in the same folder."""
+    issuer = issuer or demo.issuer
+    until = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) + dt.timedelta(days=days)
+    leaf = make_leaf(issuer, [MAIL_HOST, f"mta-sts.{DOMAIN}"], key=key, key_kind=key_kind, not_after=until)
+    write_certificate(demo.layout, demo.mail_cert_id, leaf, [issuer])
+    return leaf

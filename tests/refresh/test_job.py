@@ -15,25 +15,11 @@ from mailsec.mtasts.publish import policy_file
 from mailsec.refresh.job import LOCK_FILE
 from mailsec.refresh.state import LAST_RUN_FILE, load_refresh_state
 from mailsec.settings import update_settings
-from mailsec.tlsa import MatchingType, Selector, association_data
-from tests.refresh.conftest import run_job
-from tests.support.demo_nas import DOMAIN, MAIL_HOST, build_demo_nas, write_certificate
-from tests.support.pki import make_intermediate, make_leaf
+from tests.refresh.conftest import renew, run_job, spki_sha256
+from tests.support.demo_nas import MAIL_HOST, build_demo_nas
+from tests.support.pki import make_intermediate
 
 OWNER = f"_25._tcp.{MAIL_HOST}."
-
-
-def spki_sha256(issued) -> str:
-    return association_data(issued.cert, Selector.SPKI, MatchingType.SHA256).hex()
-
-
-def renew(demo, key=None, key_kind="p256", issuer=None, days=120):
-    """DSM renewing the MailPlus certificate: a new certificate (with `key`, or a new one) in the same folder."""
-    issuer = issuer or demo.issuer
-    until = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) + dt.timedelta(days=days)
-    leaf = make_leaf(issuer, [MAIL_HOST, f"mta-sts.{DOMAIN}"], key=key, key_kind=key_kind, not_after=until)
-    write_certificate(demo.layout, demo.mail_cert_id, leaf, [issuer])
-    return leaf
 
 
 def findings_by_id(outcome):

@@ -7,8 +7,7 @@ import pytest
 
 from mailsec.notify import DsmNotifier, Notice
 from mailsec.refresh.alert import URGENCY
-from tests.refresh.conftest import run_job
-from tests.refresh.test_job import renew
+from tests.refresh.conftest import renew, run_job
 
 ROOT = Path(__file__).resolve().parents[2]
 
