@@ -1,8 +1,7 @@
 """A demo NAS configured for refresh, a resolver that cannot be reached, and DSM tool stand-ins.
 
-DNS: until the BIND/Unbound fixtures of tests/support/servers land, every test points refresh at a
-loopback port where nothing listens, which is the "could not confirm DNS" path. `run_job` takes any
-resolver, so the BIND-backed tests only swap the `resolver` fixture.
+DNS: these tests point refresh at a loopback port where nothing listens, the "could not confirm DNS"
+path. `run_job` takes any resolver, so test_dns.py swaps the `resolver` fixture for BIND on loopback.
 """
 
 import datetime as dt

@@ -185,3 +185,30 @@ def test_checker_refuses_a_compressed_package(packages, tmp_path):
 ])
 def test_wheel_tags_are_judged_for_cpython_38_on_dsm(tag, fits):
     assert tag_fits(tag, "x86_64") is fits
+
+
+def wizard_validators(package: Path) -> dict:
+    """The regular expression of each install wizard field, from the built package (JavaScript `/.../`)."""
+    member = next(e for e in read_tar(package.read_bytes()) if e.info.name == "WIZARD_UIFILES/install_uifile")
+    fields = [sub for step in json.loads(member.data) for item in step["items"] for sub in item.get("subitems", [])]
+    return {f["key"]: re.compile(f["validator"]["regex"]["expr"][1:-1]) for f in fields if "validator" in f}
+
+
+@pytest.mark.parametrize(("key", "answer", "accepted"), [
+    ("wizard_domain", "example.nl", True),
+    ("wizard_domain", "xn--bcher-kva.example", True),
+    ("wizard_domain", "localhost", False),
+    ("wizard_domain", "mail_example.nl", False),
+    ("wizard_mx_hosts", "mail.example.nl", True),
+    ("wizard_mx_hosts", "mail.example.nl, mx2.example.nl", True),
+    ("wizard_mx_hosts", "mail.example.nl mx2.example.nl.", True),
+    ("wizard_mx_hosts", "*.example.nl", False),
+    ("wizard_mx_hosts", "192.0.2.25", False),
+    ("wizard_web_root", "/volume1/web", True),
+    ("wizard_web_root", "/volume2/web/", True),
+    ("wizard_web_root", "web", False),
+    ("wizard_web_root", "/tmp/web", False),
+])
+def test_the_wizard_validates_answers_before_install(packages, key, answer, accepted):
+    """The JavaScript regular expressions use only syntax Python reads the same way."""
+    assert bool(wizard_validators(packages["x86_64"])[key].match(answer)) is accepted
