@@ -47,5 +47,9 @@ run: demo
 bench: venv system-deps
 	for bench in tests/bench/bench_*.py; do $(BIN)/python -m tests.bench.$$(basename $$bench .py) || exit 1; done
 
+# One DSM 7 package per NAS family in dist/ (see tools/build_spk.py); reproducible from the last commit.
+spk: venv
+	$(BIN)/python tools/build_spk.py
+
 clean:
 	rm -rf build dist $(DEMO_ROOT) .pytest_cache .ruff_cache

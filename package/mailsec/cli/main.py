@@ -18,6 +18,7 @@ COMMANDS = (
     ("check", "mailsec.cli.check", "audit a mail domain as sending servers see it"),
     ("reports", "mailsec.cli.reports", "import TLS-RPT and DMARC reports and see what they say"),
     ("explain-headers", "mailsec.cli.explain_headers", "explain a message's spam score and authentication results"),
+    ("refresh", "mailsec.cli.refresh", "the scheduled job: keep TLSA records and the policy in sync (run as root)"),
 )
 
 DESCRIPTION = """\

@@ -1,0 +1,92 @@
+"""What the NAS should publish now: the TLSA records of every MX host and the MTA-STS policy.
+
+Pure: settings and the certificate go in, a `RefreshPlan` comes out. The policy is shared by every
+configured domain, because they share Web Station's `mta-sts` folder.
+"""
+
+from dataclasses import dataclass
+from typing import List, Optional, Tuple
+
+from mailsec.certs import CertificateChain, key_description
+from mailsec.findings import Finding, Status
+from mailsec.mtasts.policy import StsPolicy
+from mailsec.refresh.state import CertificateFacts
+from mailsec.settings import Settings
+from mailsec.tlsa import SMTP_PORT, MatchingType, Selector, TlsaRecord, association_data, default_records
+
+SETTINGS_FINDING = "refresh.settings"
+
+
+@dataclass(frozen=True)
+class MailCertificate:
+    """The certificate MailPlus Server uses, as read from DSM's store."""
+
+    chain: CertificateChain
+    facts: CertificateFacts
+    note: str  # why this certificate (bound to MailPlus, or DSM's default)
+
+
+@dataclass(frozen=True)
+class HostPlan:
+    """The TLSA records one MX host should have."""
+
+    host: str
+    records: Tuple[TlsaRecord, ...]
+
+
+@dataclass(frozen=True)
+class RefreshPlan:
+    hosts: Tuple[HostPlan, ...]
+    domains: Tuple[str, ...]
+    policy: Optional[StsPolicy]
+    problems: Tuple[Finding, ...]  # settings that keep refresh from doing part of its work
+
+    @property
+    def records(self) -> Tuple[TlsaRecord, ...]:
+        return tuple(record for host in self.hosts for record in host.records)
+
+
+def certificate_facts(chain: CertificateChain, cert_id: str, path: str, bound_to_mailplus: bool) -> CertificateFacts:
+    leaf, issuer = chain.leaf, chain.issuer
+    return CertificateFacts(
+        cert_id=cert_id,
+        path=path,
+        subject=leaf.subject.rfc4514_string(),
+        not_after=leaf.not_valid_after_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        key=key_description(leaf),
+        spki_sha256=_spki_sha256(leaf),
+        issuer_subject=issuer.subject.rfc4514_string() if issuer else "",
+        issuer_spki_sha256=_spki_sha256(issuer) if issuer else "",
+        bound_to_mailplus=bound_to_mailplus,
+    )
+
+
+def plan_refresh(settings: Settings, certificate: Optional[MailCertificate]) -> RefreshPlan:
+    """The records and policy for `settings`; no TLSA records when the certificate could not be read."""
+    hosts = tuple(dict.fromkeys(host for entry in settings.domains for host in entry.mx))
+    host_plans = ()
+    if certificate is not None:
+        host_plans = tuple(HostPlan(host, tuple(default_records(certificate.chain, [host], [SMTP_PORT])))
+                           for host in hosts)
+    policy, problems = _shared_policy(settings)
+    return RefreshPlan(host_plans, tuple(entry.domain for entry in settings.domains), policy, problems)
+
+
+def _shared_policy(settings: Settings) -> Tuple[Optional[StsPolicy], Tuple[Finding, ...]]:
+    if not settings.domains:
+        return None, (Finding(
+            SETTINGS_FINDING, Status.FAIL, "settings", "no mail domain is configured yet, so there is nothing "
+            "to keep in sync", "Enter the mail domain and its MX hosts in the mailsec app, or run "
+            "'mailsec configure --domain D --mx HOST'."),)
+    policies: List[StsPolicy] = list(dict.fromkeys(entry.policy() for entry in settings.domains))
+    if len(policies) > 1:
+        names = ", ".join(entry.domain for entry in settings.domains)
+        return None, (Finding(
+            SETTINGS_FINDING, Status.FAIL, "settings", f"the domains {names} need different MTA-STS policies but "
+            "share Web Station's 'mta-sts' folder, so no policy was written",
+            "Give the domains the same MX hosts, mode and max_age, or keep one domain per NAS."),)
+    return policies[0], ()
+
+
+def _spki_sha256(cert) -> str:
+    return association_data(cert, Selector.SPKI, MatchingType.SHA256).hex()
