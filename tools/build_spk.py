@@ -40,8 +40,6 @@ def main(argv: list) -> int:
         sources = build_sources(args.build)
         for name in args.family or list(FAMILIES):
             built = build_package(sources, name, args.out)
-            for note in built.notes:
-                print(f"note: {note}")
             print(f"{built.path}: {built.size / 2**20:.1f} MiB ({built.payload_bytes / 2**20:.1f} MiB unpacked)")
     except BuildError as exc:
         sys.stderr.write(f"build_spk: {exc}\n")

@@ -28,7 +28,6 @@ from typing import Dict, List, Optional, Sequence
 
 PACKAGE = "mailsec"
 DSM_PATH = "/bin:/sbin:/usr/bin:/usr/sbin"
-STANDIN_BACKEND = Path(__file__).with_name("standin_backend.py")
 
 
 class Aborted(Exception):
@@ -55,7 +54,6 @@ class FakeDsm:
         self.appdata = root / "volume1" / "@appdata" / PACKAGE
         self.runs: List[ScriptRun] = []
         self.version = ""
-        self.used_standin_backend = False
 
     @property
     def target(self) -> Path:
@@ -148,7 +146,6 @@ class FakeDsm:
         self.appstore.mkdir(parents=True)
         with tarfile.open(staging / "package.tgz") as payload:
             payload.extractall(self.appstore)
-        self._supply_backend()
         self.appdata.mkdir(parents=True, exist_ok=True)
         self.home.mkdir(parents=True, exist_ok=True)
         for link, folder in ((self.target, self.appstore), (self.var, self.appdata)):
@@ -159,16 +156,6 @@ class FakeDsm:
             shutil.copytree(str(staging / name), str(self.home / name))
         shutil.copy(str(staging / "INFO"), str(self.home / "INFO"))
         shutil.rmtree(staging)
-
-    def _supply_backend(self) -> None:
-        """Until the web app's backend is in the package, a stand-in that keeps its contract runs instead."""
-        backend = self.appstore / "mailsec" / "web" / "backend.py"
-        if backend.exists():
-            return
-        backend.parent.mkdir(exist_ok=True)
-        (backend.parent / "__init__.py").touch()
-        shutil.copy(str(STANDIN_BACKEND), str(backend))
-        self.used_standin_backend = True
 
     def _run(self, script: Path, action: str, status: str, version: str, old_version: str = "",
              wizard: Optional[Dict[str, str]] = None) -> ScriptRun:

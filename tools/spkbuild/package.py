@@ -28,7 +28,6 @@ class BuiltPackage:
     path: Path
     family: str
     payload_bytes: int  # unpacked size of package.tgz
-    notes: List[str]
 
     @property
     def size(self) -> int:
@@ -38,7 +37,7 @@ class BuiltPackage:
 def build_package(sources: BuildSources, family: str, out_dir: Path) -> BuiltPackage:
     root = sources.root
     info = read_info(root / "INFO")
-    ui, notes = ui_members(root / "ui", info["dsmappname"], info["package"])
+    ui = ui_members(root / "ui", info["dsmappname"])
     payload = with_parent_directories(package_members(root, family, ui))
     package_tgz = gzip_bytes(tar_bytes(payload, sources.epoch), sources.epoch)
     info.update(
@@ -47,12 +46,7 @@ def build_package(sources: BuildSources, family: str, out_dir: Path) -> BuiltPac
         checksum=hashlib.md5(package_tgz).hexdigest(),  # DSM verifies package.tgz with MD5
         extractsize=str(_kibibytes_on_disk(payload)),
     )
-    icons = []
-    for size in SIZES:
-        data, supplied = package_icon(root / "ui", size)
-        icons.append(Member(ICON_NAMES[size], data, FILE_MODE))
-        if not supplied:
-            notes.append(f"ui/images/icon_{size}.png is not in the tree yet: drew a stand-in icon")
+    icons = [Member(ICON_NAMES[size], package_icon(root / "ui", size), FILE_MODE) for size in SIZES]
     members = [
         Member("package.tgz", package_tgz, FILE_MODE),
         *_scripts(root / "scripts"),
@@ -68,7 +62,7 @@ def build_package(sources: BuildSources, family: str, out_dir: Path) -> BuiltPac
         older.unlink()
     path = out_dir / f"{info['package']}-{family}-{sources.package_version}.spk"
     path.write_bytes(spk)
-    return BuiltPackage(path, family, sum(len(m.data or b"") for m in payload), notes)
+    return BuiltPackage(path, family, sum(len(m.data or b"") for m in payload))
 
 
 def _scripts(folder: Path) -> List[Member]:

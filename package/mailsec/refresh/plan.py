@@ -5,11 +5,13 @@ configured domain, because they share Web Station's `mta-sts` folder.
 """
 
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import Optional, Tuple
 
 from mailsec.certs import CertificateChain, key_description
+from mailsec.errors import MailsecError
 from mailsec.findings import Finding, Status
 from mailsec.mtasts.policy import StsPolicy
+from mailsec.mtasts.publish import shared_policy
 from mailsec.refresh.state import CertificateFacts
 from mailsec.settings import Settings
 from mailsec.tlsa import SMTP_PORT, MatchingType, Selector, TlsaRecord, association_data, default_records
@@ -73,19 +75,11 @@ def plan_refresh(settings: Settings, certificate: Optional[MailCertificate]) -> 
 
 
 def _shared_policy(settings: Settings) -> Tuple[Optional[StsPolicy], Tuple[Finding, ...]]:
-    if not settings.domains:
-        return None, (Finding(
-            SETTINGS_FINDING, Status.FAIL, "settings", "no mail domain is configured yet, so there is nothing "
-            "to keep in sync", "Enter the mail domain and its MX hosts in the mailsec app, or run "
-            "'mailsec configure --domain D --mx HOST'."),)
-    policies: List[StsPolicy] = list(dict.fromkeys(entry.policy() for entry in settings.domains))
-    if len(policies) > 1:
-        names = ", ".join(entry.domain for entry in settings.domains)
-        return None, (Finding(
-            SETTINGS_FINDING, Status.FAIL, "settings", f"the domains {names} need different MTA-STS policies but "
-            "share Web Station's 'mta-sts' folder, so no policy was written",
-            "Give the domains the same MX hosts, mode and max_age, or keep one domain per NAS."),)
-    return policies[0], ()
+    try:
+        return shared_policy(settings), ()
+    except MailsecError as exc:
+        return None, (Finding(SETTINGS_FINDING, Status.FAIL, "settings", str(exc),
+                              "Enter the mail domains and their MX hosts in the mailsec app (Settings)."),)
 
 
 def _spki_sha256(cert) -> str:
