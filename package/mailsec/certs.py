@@ -10,14 +10,10 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.x509.oid import NameOID
 
-from mailsec.errors import MailsecError, NeedsRootError
+from mailsec.errors import CertificateError, NeedsRootError
 from mailsec.names import name_matches
 
 _CURVE_NAMES = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
-
-
-class CertificateError(MailsecError):
-    """A certificate file that cannot be used."""
 
 
 @dataclass(frozen=True)

@@ -22,3 +22,7 @@ class MailsecError(Exception):
 
 class NeedsRootError(MailsecError):
     """A file only root may read was asked for by an unprivileged user."""
+
+
+class CertificateError(MailsecError):
+    """A certificate file or key that cannot be used."""

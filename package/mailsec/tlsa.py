@@ -1,16 +1,21 @@
-"""DANE TLSA records (RFC 6698, RFC 7671, RFC 7672): compute them from certificates and render them."""
+"""DANE TLSA records (RFC 6698, RFC 7671, RFC 7672): compute them from certificates and render them.
+
+The record model imports no cryptography, so that reading saved records (the refresh state, the app's
+pages) stays cheap; the library is loaded when a digest is computed.
+"""
 
 import hashlib
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Iterable, List
+from typing import TYPE_CHECKING, Iterable, List
 
-from cryptography import x509
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
-
-from mailsec.certs import CertificateChain, CertificateError
+from mailsec.errors import CertificateError
 from mailsec.names import normalize_host
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+    from mailsec.certs import CertificateChain
 
 SMTP_PORT = 25
 
@@ -56,8 +61,11 @@ def tlsa_owner(host: str, port: int = SMTP_PORT) -> str:
     return f"_{port}._tcp.{normalize_host(host)}."
 
 
-def selected_bytes(cert: x509.Certificate, selector: Selector) -> bytes:
+def selected_bytes(cert: "x509.Certificate", selector: Selector) -> bytes:
     """The DER bytes a selector picks: the whole certificate or its SubjectPublicKeyInfo."""
+    from cryptography.exceptions import UnsupportedAlgorithm  # noqa: PLC0415 - see the module docstring
+    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
+
     if selector == Selector.CERT:
         return cert.public_bytes(serialization.Encoding.DER)
     try:
@@ -70,7 +78,7 @@ def selected_bytes(cert: x509.Certificate, selector: Selector) -> bytes:
     return key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
-def association_data(cert: x509.Certificate, selector: Selector, mtype: MatchingType) -> bytes:
+def association_data(cert: "x509.Certificate", selector: Selector, mtype: MatchingType) -> bytes:
     selected = selected_bytes(cert, selector)
     if mtype == MatchingType.SHA256:
         return hashlib.sha256(selected).digest()
@@ -80,13 +88,13 @@ def association_data(cert: x509.Certificate, selector: Selector, mtype: Matching
 
 
 def record_for(
-    cert: x509.Certificate, host: str, port: int, usage: Usage, selector: Selector, mtype: MatchingType
+    cert: "x509.Certificate", host: str, port: int, usage: Usage, selector: Selector, mtype: MatchingType
 ) -> TlsaRecord:
     data = association_data(cert, selector, mtype).hex()
     return TlsaRecord(tlsa_owner(host, port), int(usage), int(selector), int(mtype), data)
 
 
-def default_records(chain: CertificateChain, hosts: Iterable[str], ports: Iterable[int]) -> List[TlsaRecord]:
+def default_records(chain: "CertificateChain", hosts: Iterable[str], ports: Iterable[int]) -> List[TlsaRecord]:
     """`3 1 1` for the server key on each host and port, plus `2 1 1` for the issuing CA when known.
 
     `3 1 1` is RFC 7672's first choice. The issuer record keeps DANE working through a renewal that

@@ -15,7 +15,9 @@ from typing import Callable, Optional, Protocol, Sequence
 
 from mailsec.audit.store import load_audit
 from mailsec.cli.common import Context
-from mailsec.findings import Finding
+from mailsec.errors import MailsecError
+from mailsec.findings import Finding, Status
+from mailsec.refresh.state import load_refresh_state
 
 
 class AuditOutcome(Protocol):
@@ -48,7 +50,7 @@ def saved_sources(context: Context) -> Sources:
     return Sources(
         last_audit=lambda domain: _last_audit(context, domain),
         run_audit=lambda domain: _run_audit(context, domain),
-        last_refresh=lambda: _refresh_not_run_yet(context),
+        last_refresh=lambda: _last_refresh(context),
         rollover_steps=lambda: None,  # wire: the rollover state machine's pending steps
     )
 
@@ -63,6 +65,25 @@ def _run_audit(context: Context, domain: str) -> AuditOutcome:
     return audit_for_owner(context.layout, context.state_dir, domain)
 
 
-def _refresh_not_run_yet(context: Context) -> Optional[RefreshOutcome]:
-    """Wire: the state `mailsec refresh` saved in `context.state_dir` after its last run."""
-    return None
+@dataclass(frozen=True)
+class _RefreshSummary:
+    finished: datetime
+    exit_status: int
+    records: Sequence[str]
+    messages: Sequence[str]
+
+
+def _last_refresh(context: Context) -> Optional[RefreshOutcome]:
+    """The last run of `mailsec refresh`, from its state file and the time stamp it touches."""
+    try:
+        state = load_refresh_state(context.state_dir)
+    except MailsecError:
+        return None
+    if state.exit_code is None or state.last_run is None:
+        return None
+    return _RefreshSummary(
+        finished=state.last_run,
+        exit_status=state.exit_code,
+        records=[record.zone_line() for record in state.records],
+        messages=[finding.message for finding in state.findings if finding.status != Status.PASS],
+    )
