@@ -31,7 +31,8 @@ test: venv system-deps
 lint: venv system-deps deps-check
 	$(BIN)/ruff check package tests tools
 	$(BIN)/vermin --no-tips --violations --eval-annotations -t=3.8- package/mailsec
-	shellcheck -s sh scripts/* package/bin/* tools/pick-python tools/install-system-deps .ci/run
+	shellcheck -s sh scripts/* package/bin/* ui/index.cgi tools/pick-python tools/install-system-deps .ci/run \
+		tests/support/dsm_standins/*
 
 # Proves the pinned runtime dependencies install on DSM's CPython 3.8 for both NAS families.
 deps-check: venv
