@@ -24,3 +24,11 @@ CERT_EXPIRY_WARNING_DAYS = 21
 
 # DANE rollover (RFC 7671 §8.1): keep the old record at least two TTLs after the new one is visible
 TLSA_ROLLOVER_TTL_FACTOR = 2
+
+# More protocol limits used by the record parsers
+TXT_STRING_MAX_OCTETS = 255  # RFC 1035 §3.3: a character-string is a length octet and its data
+SPF_SIZE_GUIDELINE_OCTETS = 450  # RFC 7208 §3.4: DNS name plus all TXT records of the name, to fit a 512-octet answer
+SPF_MX_NAME_LIMIT = 10  # RFC 7208 §4.6.4: an `mx` may not need more than 10 address lookups
+SPF_PTR_NAME_LIMIT = 10  # RFC 7208 §4.6.4: only the first 10 PTR names are used
+DKIM_RSA_MAX_VERIFIED_BITS = 4096  # RFC 8301 §3.2: verifiers MUST handle 1024-4096 bits
+DMARC_TREE_WALK_MAX_QUERIES = 8  # RFC 9989 §4.10: at most 8 queries per tree walk

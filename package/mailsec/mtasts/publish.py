@@ -6,6 +6,7 @@ from pathlib import Path
 from mailsec.atomicfile import ensure_folder, read_if_exists, write_atomic
 from mailsec.errors import MailsecError
 from mailsec.mtasts.policy import StsPolicy, parse_policy
+from mailsec.records.ststxt import render_sts_txt
 from mailsec.settings import Settings
 
 POLICY_FOLDER = "mta-sts"
@@ -27,7 +28,7 @@ class PublishedPolicy:
 
 def txt_value(policy: StsPolicy) -> str:
     """The value of the `_mta-sts` TXT record that announces `policy` (RFC 8461 §3.1)."""
-    return f"v=STSv1; id={policy.policy_id}"
+    return render_sts_txt(policy.policy_id)
 
 
 def shared_policy(settings: Settings) -> StsPolicy:

@@ -26,13 +26,12 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
-from mailsec.limits import DKIM_RSA_MIN_BITS, DKIM_RSA_RECOMMENDED_BITS
+from mailsec.limits import DKIM_RSA_MAX_VERIFIED_BITS, DKIM_RSA_MIN_BITS, DKIM_RSA_RECOMMENDED_BITS
 from mailsec.records.issues import IssueLog, Parsed
 from mailsec.records.taglist import TagList, parse_tag_list
 from mailsec.records.txt import TxtData, read_txt, select_one
 
 DKIM_VERSION = "DKIM1"
-DKIM_RSA_MAX_VERIFIED_BITS = 4096  # RFC 8301 §3.2: verifiers MUST handle 1024-4096 bits
 ED25519_KEY_BYTES = 32
 REVOKED = "dkim.revoked"  # issue code of a revoked key (empty `p=`)
 _KNOWN_TAGS = ("v", "g", "h", "k", "n", "p", "s", "t")

@@ -13,9 +13,8 @@ character stays visible to the grammar checks, which all reject it.
 from dataclasses import dataclass
 from typing import Callable, List, Optional, Sequence, Tuple, Union
 
+from mailsec.limits import TXT_STRING_MAX_OCTETS
 from mailsec.records.issues import IssueLog, Parsed, R, RecordIssue
-
-TXT_STRING_MAX_OCTETS = 255  # RFC 1035 §3.3: a character-string is a length octet and its data
 
 TxtString = Union[str, bytes]
 TxtData = Union[str, bytes, Sequence[TxtString]]

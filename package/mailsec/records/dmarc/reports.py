@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Callable, Dict, List, Tuple
 
+from mailsec.limits import DNS_NAME_MAX_LEN
 from mailsec.records.dmarc.record import DmarcRecord, is_dmarc_record
 from mailsec.records.dmarc.treewalk import OrganizationalDomain, organizational_domain
 from mailsec.records.lookup import TxtLookup
 from mailsec.records.reporturi import ReportUri
 from mailsec.records.txt import join_txt
-
-DNS_NAME_MAX_CHARS = 253
 
 
 class Authorization(str, Enum):
@@ -69,7 +68,7 @@ def _check(
             f"{uri.host} belongs to the same organisation ({own.domain}); no authorisation needed",
         )
     query = f"{domain}._report._dmarc.{uri.host}"
-    if len(query) > DNS_NAME_MAX_CHARS:
+    if len(query) > DNS_NAME_MAX_LEN:
         return DestinationCheck(uri, tag, Authorization.UNKNOWN,
                                 f"the authorisation name would be {len(query)} characters, too long for DNS", query)
     answer = dns.txt(query)

@@ -18,11 +18,11 @@ an organisation without one counts as separate. Both err on the side of "externa
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
+from mailsec.limits import DMARC_TREE_WALK_MAX_QUERIES
 from mailsec.records.dmarc.record import DmarcRecord, select_dmarc
 from mailsec.records.lookup import TxtLookup
 
-TREE_WALK_MAX_QUERIES = 8  # RFC 9989 §4.10
-_JUMP_TO_LABELS = TREE_WALK_MAX_QUERIES - 1
+_JUMP_TO_LABELS = DMARC_TREE_WALK_MAX_QUERIES - 1
 
 
 @dataclass(frozen=True)
@@ -74,9 +74,9 @@ def walk_targets(domain: str, include_start: bool = True) -> List[str]:
     labels = domain.rstrip(".").lower().split(".")
     names = [".".join(labels)] if include_start else []
     while len(labels) > 1:
-        labels = labels[-_JUMP_TO_LABELS:] if len(labels) >= TREE_WALK_MAX_QUERIES else labels[1:]
+        labels = labels[-_JUMP_TO_LABELS:] if len(labels) >= DMARC_TREE_WALK_MAX_QUERIES else labels[1:]
         names.append(".".join(labels))
-    return names[:TREE_WALK_MAX_QUERIES]
+    return names[:DMARC_TREE_WALK_MAX_QUERIES]
 
 
 def tree_walk(domain: str, dns: TxtLookup, include_start: bool = True) -> TreeWalk:

@@ -18,15 +18,18 @@ import ipaddress
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
-from mailsec.limits import SPF_DNS_LOOKUP_LIMIT, SPF_VOID_LOOKUP_LIMIT
+from mailsec.limits import (
+    DNS_NAME_MAX_LEN,
+    SPF_DNS_LOOKUP_LIMIT,
+    SPF_MX_NAME_LIMIT,
+    SPF_PTR_NAME_LIMIT,
+    SPF_VOID_LOOKUP_LIMIT,
+)
 from mailsec.records.lookup import DnsAnswer, MailDns
 from mailsec.records.spf.fetch import SpfVerdict, fetch_spf
 from mailsec.records.spf.macro import IpAddress, MacroContext, MacroString, expand
 from mailsec.records.spf.record import Kind, Mechanism, Qualifier, name_problem
 
-SPF_MX_NAME_LIMIT = 10  # §4.6.4: an `mx` may not need more than 10 address lookups
-SPF_PTR_NAME_LIMIT = 10  # §4.6.4: only the first 10 PTR names are used
-DOMAIN_MAX_CHARS = 253
 _BY_QUALIFIER = {
     Qualifier.PASS: SpfVerdict.PASS,
     Qualifier.FAIL: SpfVerdict.FAIL,
@@ -197,7 +200,7 @@ class _Evaluation:
 
     def _target(self, spec: Optional[MacroString], context: MacroContext) -> str:
         name = expand(spec, context).rstrip(".") if spec is not None else context.domain
-        while len(name) > DOMAIN_MAX_CHARS and "." in name:  # §7.3: drop labels from the left to fit
+        while len(name) > DNS_NAME_MAX_LEN and "." in name:  # §7.3: drop labels from the left to fit
             name = name.split(".", 1)[1]
         return name
 

@@ -15,10 +15,9 @@ import ipaddress
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
-from mailsec.limits import SPF_DNS_LOOKUP_LIMIT, SPF_VOID_LOOKUP_LIMIT
+from mailsec.limits import SPF_DNS_LOOKUP_LIMIT, SPF_MX_NAME_LIMIT, SPF_VOID_LOOKUP_LIMIT
 from mailsec.records.issues import IssueLog, RecordIssue, Severity
 from mailsec.records.lookup import MailDns
-from mailsec.records.spf.evaluate import SPF_MX_NAME_LIMIT
 from mailsec.records.spf.fetch import SpfVerdict, fetch_spf
 from mailsec.records.spf.macro import MacroContext, MacroString, expand
 from mailsec.records.spf.record import DNS_KINDS, Kind, SpfRecord

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import List, Optional, Sequence, Tuple, Union
 
+from mailsec.limits import DNS_LABEL_MAX_LEN, DNS_NAME_MAX_LEN, SPF_SIZE_GUIDELINE_OCTETS
 from mailsec.records.issues import IssueLog, Parsed
 from mailsec.records.spf.macro import IpAddress, Macro, MacroError, MacroString, parse_macro_string
 from mailsec.records.txt import TxtData, join_txt, read_txt, select_one
 
 SPF_VERSION = "v=spf1"
-SPF_SIZE_GUIDELINE_OCTETS = 450  # §3.4: DNS name plus all TXT records of the name, to fit a 512-octet answer
 PLUS_ALL = "spf.plus-all"  # issue code of `+all` (a record that protects nothing)
 _MODIFIER = re.compile(r"([A-Za-z][A-Za-z0-9._-]*)=(.*)\Z", re.S)
 _MECHANISM_NAME = re.compile(r"[A-Za-z0-9]*")
@@ -27,8 +27,6 @@ _QNUM = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
 _IP4 = re.compile(rf"{_QNUM}\.{_QNUM}\.{_QNUM}\.{_QNUM}\Z")
 _IP6_CHARS = re.compile(r"[0-9A-Fa-f:.]+\Z")
 _TOPLABEL = re.compile(r"(?:[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*|[A-Za-z0-9]+-[A-Za-z0-9-]*[A-Za-z0-9])\Z")
-_LABEL_MAX = 63
-_NAME_MAX = 253
 Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 
 
@@ -287,10 +285,10 @@ def name_problem(name: str) -> Optional[str]:
         return "the domain needs at least two labels, like `example.com`"
     if any(not label for label in labels):
         return "the domain has an empty label (two dots in a row, or a leading dot)"
-    if any(len(label) > _LABEL_MAX for label in labels):
-        return f"a label of the domain is longer than {_LABEL_MAX} characters"
-    if len(name.rstrip(".")) > _NAME_MAX:
-        return f"the domain is longer than {_NAME_MAX} characters"
+    if any(len(label) > DNS_LABEL_MAX_LEN for label in labels):
+        return f"a label of the domain is longer than {DNS_LABEL_MAX_LEN} characters"
+    if len(name.rstrip(".")) > DNS_NAME_MAX_LEN:
+        return f"the domain is longer than {DNS_NAME_MAX_LEN} characters"
     return None
 
 
