@@ -1,6 +1,6 @@
 """One blueprint per page group; `BLUEPRINTS` is what `create_app` registers, in menu order."""
 
-from mailsec.web.views import audit, dane, dns, language, mtasts, overview, schedule, settings
+from mailsec.web.views import audit, dane, dns, language, mtasts, overview, reports, schedule, settings
 
 BLUEPRINTS = (
     overview.blueprint,
@@ -8,6 +8,7 @@ BLUEPRINTS = (
     mtasts.blueprint,
     dns.blueprint,
     audit.blueprint,
+    reports.blueprint,
     settings.blueprint,
     schedule.blueprint,
     language.blueprint,
