@@ -85,6 +85,7 @@ def test_without_reports_the_page_says_how_to_get_them_and_creates_no_store(clie
 def test_the_page_is_in_the_menu_and_marks_itself_current(client):
     body = page_text(client.get("/reports"))
     assert '<a href="/reports" aria-current="page">Reports</a>' in body
+    assert ">Spam explainer</a>" in body
 
 
 # TLS-RPT
