@@ -44,7 +44,7 @@ def test_the_busiest_day_fills_the_plot_and_others_are_in_proportion():
 
 def test_a_few_failures_among_many_sessions_still_show_below_the_successes():
     bar = day_chart([DayCounts("2024-05-01", 5000, 1)], MAY_1, MAY_30).bars[0]
-    assert bar.failed_height == MIN_FAILED_HEIGHT and bar.failed_top + bar.failed_height == PLOT_BOTTOM
+    assert bar.failed_height == MIN_FAILED_HEIGHT == 3 and bar.failed_top + bar.failed_height == PLOT_BOTTOM
     assert bar.ok_top + bar.ok_height == bar.failed_top and bar.ok_top >= PLOT_TOP
     assert bar.mark_y == bar.ok_top - 3
 

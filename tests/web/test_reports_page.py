@@ -182,6 +182,8 @@ def test_the_import_summary_counts_new_duplicate_and_refused(client, context):
     upload(client, report)
     body = page_text(upload(client, report, ("notes.txt", b"hello")))
     assert "0 imported, 1 already stored, 1 refused." in body
+    refused = body[body.index("1 refused."):body.index("<details open>")]  # listed above every report's row
+    assert "notes.txt:</span>" in refused and "nor a DMARC aggregate report (XML)" in refused
     assert "Already stored</span>" in body and "Refused</span>" in body
     assert stored_reports(context) == 1
 
@@ -294,7 +296,7 @@ def test_the_page_speaks_dutch_and_marks_english_explanations(client):
 
 
 def mailbox_form(**changes: str) -> dict:
-    return {"host": MAIL_HOST, "port": "993", "user": "reports", "password": "s3cret pass", "folder": "INBOX",
+    return {"host": MAIL_HOST, "port": "993", "user": "reports", "password": " s3cret pass ", "folder": "INBOX",
             "tls_name": "", **changes}
 
 
@@ -304,7 +306,7 @@ def test_the_mailbox_is_saved_with_the_password_apart_and_never_shown(client, co
     saved = json.loads((context.state_dir / SETTINGS_FILE).read_text())
     assert (saved["host"], saved["port"], saved["user"], saved["folder"]) == (MAIL_HOST, 993, "reports", "INBOX")
     password = context.state_dir / PASSWORD_FILE
-    assert password.read_text() == "s3cret pass"  # spaces are part of it
+    assert password.read_text() == " s3cret pass "  # spaces are part of it
     assert stat.S_IMODE(os.stat(str(password)).st_mode) == 0o600
     body = page_text(client.get("/reports"))
     assert "The report mailbox was saved." in body
@@ -315,7 +317,7 @@ def test_the_mailbox_is_saved_with_the_password_apart_and_never_shown(client, co
 def test_leaving_the_password_empty_keeps_the_saved_one(client, context):
     post(client, "/reports/mailbox", mailbox_form())
     post(client, "/reports/mailbox", mailbox_form(password="", folder="Reports", tls_name=MAIL_HOST))
-    assert (context.state_dir / PASSWORD_FILE).read_text() == "s3cret pass"
+    assert (context.state_dir / PASSWORD_FILE).read_text() == " s3cret pass "
     saved = json.loads((context.state_dir / SETTINGS_FILE).read_text())
     assert (saved["folder"], saved["tls_name"]) == ("Reports", MAIL_HOST)
 
