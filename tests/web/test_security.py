@@ -37,7 +37,8 @@ def test_the_app_has_the_routes_of_every_page(app):
     assert {"overview.index", "dane.index", "mtasts.index", "mtasts.preview", "mtasts.publish",
             "mtasts.enforce", "dns.index", "dns.zone", "audit.index", "audit.run", "settings.index",
             "settings.save_domain", "settings.remove_domain", "settings.save_system", "schedule.index",
-            "language.choose", "static"} <= endpoints
+            "reports.index", "reports.lookup", "reports.upload", "reports.fetch", "reports.save_mailbox_settings",
+            "spam.index", "spam.explain", "language.choose", "static"} <= endpoints
 
 
 def test_every_route_refuses_a_visitor_who_is_not_signed_in(app, client, login):
@@ -83,7 +84,7 @@ def post_requests(app):
 def test_every_post_without_the_csrf_token_is_refused_and_changes_nothing(app, client, context):
     before = (context.state_dir / "settings.json").read_bytes()
     form = {"domain": DOMAIN, "mx": "mail2.example.nl", "mode": "testing", "max_age": "60", "language": "nl"}
-    assert len(post_requests(app)) == 8
+    assert len(post_requests(app)) == 13
     for _, path in post_requests(app):
         response = client.post(path, data=form)
         assert response.status_code == 400, path
@@ -120,7 +121,7 @@ def test_pages_are_never_cached_and_static_files_only_privately(client):
 
 
 def test_pages_link_and_load_only_the_app_itself_and_hold_no_inline_code(client):
-    for path in ("/", "/dane", "/mta-sts", "/dns", "/audit", "/settings", "/schedule"):
+    for path in ("/", "/dane", "/mta-sts", "/dns", "/audit", "/reports", "/spam", "/settings", "/schedule"):
         body = page_text(client.get(path))
         targets = re.findall(r'(?:src|href|action|formaction)="([^"]*)"', body)
         assert targets and all(target[:1] == "/" and target[:2] != "//" for target in targets), path
