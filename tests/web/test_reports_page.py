@@ -78,7 +78,7 @@ def test_without_reports_the_page_says_how_to_get_them_and_creates_no_store(clie
     body = page_text(client.get("/reports"))
     assert "No reports yet." in body
     assert 'enctype="multipart/form-data"' in body and 'type="file"' in body
-    assert "up to 64 KiB per upload" in body
+    assert "up to 2048 KiB per upload" in body
     assert not (context.state_dir / STORE_FILE).exists()
 
 

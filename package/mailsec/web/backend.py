@@ -127,8 +127,9 @@ def _bind(path: Path, app: object) -> _Server:
 
 
 def _warm_up() -> None:
-    """Import what the certificate pages need now, so that no visitor waits for it."""
+    """Import what the certificate and report pages need now, so that no visitor waits for it."""
     import mailsec.certs  # noqa: PLC0415
+    import mailsec.reports.summary  # noqa: PLC0415
     import mailsec.tlsa  # noqa: F401, PLC0415
 
 

@@ -20,7 +20,7 @@ STATE_DIR_ENV = "SYNOPKG_PKGVAR"  # the same variable as mailsec.nas.PKGVAR_ENV,
 SOCKET_NAME = "web.sock"
 PID_NAME = "web.pid"
 
-MAX_BODY_BYTES = 64 * 1024  # no form of the app comes near this; larger requests are refused with 413
+MAX_BODY_BYTES = 2 * 1024 * 1024  # a report upload (zipped aggregate reports are kilobytes); larger: 413
 MAX_VARIABLES_BYTES = 64 * 1024
 MAX_HEADER_BYTES = 64
 RELAY_TIMEOUT_SECONDS = 300  # an audit against slow or dead name servers can take minutes
