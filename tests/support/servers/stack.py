@@ -67,9 +67,9 @@ class ServerStack:
         workdir = self._workdir("unbound", address)
         return self.start(UnboundResolver(address, workdir, upstream.listener, trust_anchors))
 
-    def dns_proxy(self, upstream: Endpoint, delay_ms: float) -> DnsProxy:
-        """A relay to `upstream` that holds every query back for `delay_ms`."""
-        return self.start(DnsProxy(self.address(DnsProxy.PORTS), upstream, delay_ms))
+    def dns_proxy(self, upstream: Endpoint, delay_ms: float = 0.0, tcp: bool = True) -> DnsProxy:
+        """A relay to `upstream` that holds every query back for `delay_ms` (over UDP only without `tcp`)."""
+        return self.start(DnsProxy(self.address(DnsProxy.PORTS), upstream, delay_ms, tcp))
 
     def silent_host(self, ports: Sequence[int]) -> SilentHost:
         """An address where connections to `ports` are accepted and queries received, and nothing answers."""
