@@ -70,7 +70,8 @@ def probe_smtp(
 
 def _dialogue(host: str, address: str, ehlo_name: str, context: ssl.SSLContext, timeout: float) -> SmtpSession:
     session = SmtpSession(host, address)
-    client = smtplib.SMTP(timeout=timeout)
+    # With a local_hostname smtplib does not ask the system's resolver for the machine's own name.
+    client = smtplib.SMTP(timeout=timeout, local_hostname=ehlo_name)
     try:
         return _converse(client, session, ehlo_name, context)
     except (OSError, smtplib.SMTPException) as exc:
