@@ -12,7 +12,7 @@ from typing import List, Optional, Tuple
 
 from mailsec import clock
 from mailsec.audit.checks.common import judge_record, lookup_failed, passed
-from mailsec.audit.checks.smtp import subject_of
+from mailsec.audit.checks.smtp import certificate_fix, subject_of
 from mailsec.audit.concurrency import parallel_map
 from mailsec.audit.facts import DomainFacts
 from mailsec.audit.maildns import txt_data
@@ -192,4 +192,4 @@ def _certificate(facts: DomainFacts, parsed: PolicyParse, host: str, address: st
                    else "switching the policy to enforce would make senders refuse this MX")
     return Finding(CERTIFICATE, Status.FAIL if enforce else Status.WARN, subject,
                    f"{session.trust.describe(host)}: {consequence}",
-                   f"Give MailPlus Server a certificate from a public CA that names {host}, with its intermediate.")
+                   certificate_fix(session))

@@ -42,8 +42,10 @@ def _judge(facts: DomainFacts, host: str, address: str) -> Finding:
         failed = [lookup for entry in forward for lookup in entry.failures]
         if failed:
             return lookup_failed(ID, address, failed[0])
+        found = forward[0].addresses
+        leads_to = f"resolves to {', '.join(found)}" if found else "has no address record"
         return Finding(ID, Status.FAIL, address,
-                       f"the PTR name {names[0]} does not resolve back to {address}",
+                       f"the PTR name {names[0]} {leads_to}, not back to {address}",
                        f"Publish {names[0]}. IN {'AAAA' if ':' in address else 'A'} {address}, or: {request}")
     if len(names) > 1:
         return Finding(ID, Status.WARN, address,
