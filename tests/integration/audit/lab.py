@@ -96,6 +96,7 @@ class AuditLab:
         self.reverse = Zone(reverse_zone("127.0.0.0/8"), self.bind.address.host)
         self.anchors: List[TrustAnchor] = []
         self.resolver: Optional[UnboundResolver] = None
+        self.notes: Dict[str, str] = {}  # values a module's fixture made (digests, ids) for its tests
         self._reports: Dict[str, AuditReport] = {}
 
     @property
