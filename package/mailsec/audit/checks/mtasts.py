@@ -34,10 +34,14 @@ HOSTING_FIX = ("Serve the policy from Web Station: a virtual host mta-sts.{domai
 
 
 def check(facts: DomainFacts) -> List[Finding]:
-    lookup, record = txt_record(facts)
+    # The TXT record and the policy (address lookup, then HTTPS) do not depend on each other: fetch both at once.
+    (lookup, record), _ = parallel_map(lambda fact: fact(), [lambda: txt_record(facts), facts.policy_fetches])
     findings = [_txt(facts, lookup, record)]
-    if not lookup.found and not facts.addresses(facts.policy_host).addresses:
-        return [*findings, Finding(FETCH, Status.SKIP, facts.policy_host, "MTA-STS is not in use (see mta-sts.txt)")]
+    policy_host = facts.addresses(facts.policy_host)
+    if not lookup.found and not policy_host.addresses and not policy_host.failures:
+        reason = "MTA-STS is not in use" if lookup.absent else \
+            "the _mta-sts lookup failed, so whether MTA-STS is in use is not known"
+        return [*findings, Finding(FETCH, Status.SKIP, facts.policy_host, f"{reason} (see mta-sts.txt)")]
     findings += _fetch_findings(facts)
     body = served_policy(facts)
     if body is None:
