@@ -14,9 +14,13 @@ starts the resolver, which must know every trust anchor up front:
 Domains use `.nl` names: Unbound answers `.test` and `.invalid` itself (RFC 6761).
 """
 
+import base64
+import subprocess
 from dataclasses import replace
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
+
+from cryptography.hazmat.primitives import serialization
 
 from mailsec.audit.options import AuditOptions
 from mailsec.audit.report import AuditReport
@@ -24,7 +28,7 @@ from mailsec.audit.runner import run_audit
 from mailsec.findings import Finding
 from mailsec.nameservers import Nameserver
 from mailsec.tlsa import MatchingType, Selector, association_data
-from tests.support.pki import CertificateAuthority, Issued, ServerCertificate
+from tests.support.pki import CertificateAuthority, Issued, ServerCertificate, make_key
 from tests.support.servers import (
     POLICY_PATH,
     Endpoint,
@@ -80,6 +84,22 @@ def mail_zone(
     return zone
 
 
+def dkim_public_key(kind: str) -> str:
+    """The `p=` value of a new key: SPKI for RSA (as `openssl pkey -pubout` writes it), raw for Ed25519."""
+    if kind == "rsa768":  # below what the cryptography package will generate; openssl still makes one
+        key = subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:768"],
+                             capture_output=True, check=True).stdout
+        der = subprocess.run(["openssl", "pkey", "-pubout", "-outform", "DER"], input=key,
+                             capture_output=True, check=True).stdout
+        return base64.b64encode(der).decode()
+    public = make_key(kind).public_key()
+    if kind == "ed25519":
+        raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        return base64.b64encode(raw).decode()
+    spki = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return base64.b64encode(spki).decode()
+
+
 def spki_sha256(issued: Issued) -> str:
     """The association data of a `3 1 1` (or `2 1 1`) record for this certificate."""
     return association_data(issued.cert, Selector.SPKI, MatchingType.SHA256).hex()
@@ -105,19 +125,23 @@ class AuditLab:
         return self.bind.address.host
 
     def smtp_host(self, hostname: str, certificate: Optional[ServerCertificate] = None,
-                  ptr: Sequence[str] = ("",), **faults: object) -> str:
-        """Start Postfix as MX `hostname` and return its address. Its PTR names are `ptr` ("" for `hostname`;
-        empty for none); `certificate` defaults to one from the test CA for `hostname`."""
+                  ptr: Sequence[str] = ("",), address: Optional[str] = None, **faults: object) -> str:
+        """Start Postfix as MX `hostname` (on `address`, if given) and return its address. Its PTR names are
+        `ptr` ("" for `hostname`; empty for none); `certificate` defaults to one from the test CA."""
         certificate = certificate or self.ca.server_certificate(hostname)
-        server = self.servers.postfix(SmtpService(hostname, certificate, **faults))  # type: ignore[arg-type]
-        address = server.address.host
+        service = SmtpService(hostname, certificate, **faults)  # type: ignore[arg-type]
+        address = self.servers.postfix(service, address).address.host
         for name in ptr:
             self.reverse.ptr(address, f"{name or hostname}.")
         return address
 
-    def policy_hosts(self, sites: Sequence[HttpsSite]) -> str:
-        """Start one nginx serving `sites` (chosen by SNI) and return its address."""
-        return self.servers.nginx(sites).address.host
+    def policy_hosts(self, sites: Sequence[HttpsSite], address: Optional[str] = None) -> str:
+        """Start one nginx serving `sites` (chosen by SNI; on `address`, if given) and return its address."""
+        return self.servers.nginx(sites, address).address.host
+
+    def nas_address(self) -> str:
+        """An address for a NAS that serves both mail (25) and web sites (443), as in the seed's set-up."""
+        return self.servers.address([25, 443])
 
     def idle_address(self) -> str:
         """An address of our own where nothing listens: connections to it are refused at once."""

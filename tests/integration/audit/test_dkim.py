@@ -3,54 +3,33 @@
 A 2048-bit key is longer than one TXT string, so the zone splits it, as DNS providers do.
 """
 
-import base64
-import subprocess
-
 import pytest
-from cryptography.hazmat.primitives import serialization
 
 from mailsec.findings import Status
-from tests.integration.audit.lab import AuditLab, mail_zone, the
-from tests.support.pki import make_key
+from tests.integration.audit.lab import AuditLab, dkim_public_key, mail_zone, the
 
 pytestmark = pytest.mark.servers
 
 SELECTORS = ("strong", "short", "tiny", "revoked", "trial", "edwards", "twice", "absent")
 
 
-def _p(kind: str) -> str:
-    """The `p=` value of a new key: SPKI for RSA (as `openssl pkey -pubout` writes it), raw for Ed25519."""
-    if kind == "rsa768":  # below what the cryptography package will generate; openssl still makes one
-        key = subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:768"],
-                             capture_output=True, check=True).stdout
-        der = subprocess.run(["openssl", "pkey", "-pubout", "-outform", "DER"], input=key,
-                             capture_output=True, check=True).stdout
-        return base64.b64encode(der).decode()
-    public = make_key(kind).public_key()
-    if kind == "ed25519":
-        raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-        return base64.b64encode(raw).decode()
-    spki = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    return base64.b64encode(spki).decode()
-
-
 @pytest.fixture(scope="module")
 def lab(servers, server_ca, server_ca_bundle) -> AuditLab:
     lab = AuditLab(servers, server_ca, server_ca_bundle)
     zone = mail_zone("signing.nl", lab.nameserver, lab.idle_address())
-    strong = _p("rsa2048")
+    strong = dkim_public_key("rsa2048")
     keys = {
         "strong": f"v=DKIM1; k=rsa; p={strong}",
-        "short": f"v=DKIM1; k=rsa; p={_p('rsa1024')}",
-        "tiny": f"v=DKIM1; k=rsa; p={_p('rsa768')}",
+        "short": f"v=DKIM1; k=rsa; p={dkim_public_key('rsa1024')}",
+        "tiny": f"v=DKIM1; k=rsa; p={dkim_public_key('rsa768')}",
         "revoked": "v=DKIM1; k=rsa; p=",
         "trial": f"v=DKIM1; k=rsa; t=y; p={strong}",
-        "edwards": f"v=DKIM1; k=ed25519; p={_p('ed25519')}",
+        "edwards": f"v=DKIM1; k=ed25519; p={dkim_public_key('ed25519')}",
         "twice": f"v=DKIM1; k=rsa; p={strong}",
     }
     for selector, text in keys.items():
         zone.txt(f"{selector}._domainkey", text)
-    zone.txt("twice._domainkey", f"v=DKIM1; k=rsa; p={_p('rsa2048')}")
+    zone.txt("twice._domainkey", f"v=DKIM1; k=rsa; p={dkim_public_key('rsa2048')}")
     lab.serve(zone)
     lab.start()
     return lab
