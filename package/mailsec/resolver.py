@@ -174,15 +174,19 @@ def _server_failure(name: str, rdtype: str, exc: dns.resolver.NoNameservers) -> 
     reasons: List[str] = []
     outcome = Outcome.ERROR
     # dnspython 2.6 records (server, tcp, port, error, response); error is the rcode's text when a response came.
-    for nameserver, _tcp, port, error, response in exc.kwargs.get("errors", []):
-        server = _server_text(nameserver, port)
+    for nameserver, tcp, port, error, response in exc.kwargs.get("errors", []):
+        server = _server_text(nameserver, port) + (" over TCP" if tcp else "")
         if isinstance(response, dns.message.Message):
             rcode = response.rcode()
             if rcode == dns.rcode.SERVFAIL:
                 outcome = Outcome.SERVFAIL
             reason = f"{server} answered {dns.rcode.to_text(rcode)}"
+        elif isinstance(error, dns.message.Truncated):
+            reason = f"{server} sent a truncated answer (too large for UDP)"
+        elif isinstance(error, OSError) and error.strerror:
+            reason = f"{server}: {error.strerror.lower()}"
         else:
-            reason = f"{server}: {error}"
+            reason = f"{server}: {error or type(error).__name__}"
         if reason not in reasons:
             reasons.append(reason)
     return Lookup(name, rdtype, outcome, reason="; ".join(reasons) or str(exc))
