@@ -50,7 +50,7 @@ def check(facts: DomainFacts) -> List[Finding]:
     findings += [_syntax(facts, parsed), _id_changed(facts)]
     if parsed.fields.mode in (Mode.ENFORCE.value, Mode.TESTING.value):
         findings += _coverage(facts, parsed)
-        findings += parallel_map(lambda endpoint: _certificate(facts, parsed, *endpoint), facts.mx_endpoints())
+        findings += facts.for_each_endpoint(lambda host, address: _certificate(facts, parsed, host, address))
     return findings
 
 

@@ -20,10 +20,12 @@ def ptr_names(facts: DomainFacts, address: str) -> List[str]:
 
 
 def check(facts: DomainFacts) -> List[Finding]:
-    first_host = {}
-    for host, address in facts.mx_endpoints():
-        first_host.setdefault(address, host)
-    return parallel_map(lambda item: _judge(facts, item[1], item[0]), list(first_host.items()))
+    """One finding per MX address (an address shared by several MX hosts is judged for the first)."""
+    findings: List[Finding] = []
+    for finding in facts.for_each_endpoint(lambda host, address: _judge(facts, host, address)):
+        if all(finding.subject != kept.subject for kept in findings):
+            findings.append(finding)
+    return findings
 
 
 def _judge(facts: DomainFacts, host: str, address: str) -> Finding:

@@ -4,7 +4,6 @@ from typing import List, Optional
 
 from mailsec.audit.checks.common import passed
 from mailsec.audit.checks.ptr import ptr_names
-from mailsec.audit.concurrency import parallel_map
 from mailsec.audit.facts import DomainFacts
 from mailsec.findings import Finding, Status
 from mailsec.names import host_name_problem, normalize_host
@@ -17,7 +16,7 @@ ENABLE_TLS = ("In MailPlus Server > Mail Delivery, turn on SMTP with TLS (STARTT
 
 
 def check(facts: DomainFacts) -> List[Finding]:
-    sessions = parallel_map(lambda endpoint: facts.smtp(*endpoint), facts.mx_endpoints())
+    sessions = facts.for_each_endpoint(facts.smtp)
     findings = [_starttls(session) for session in sessions]
     findings += [finding for session in sessions for finding in [_banner(facts, session)] if finding]
     return findings
