@@ -75,7 +75,7 @@ def _read_capped(response: urllib3.HTTPResponse, max_bytes: int, deadline: float
     while len(body) <= max_bytes:
         if time.monotonic() > deadline:
             raise urllib3.exceptions.ReadTimeoutError(None, None, "the body did not arrive in time")
-        chunk = response.read(CHUNK)
+        chunk = response.read1(CHUNK)  # what has arrived: a slow sender cannot hold a read past the deadline
         if not chunk:
             return bytes(body), False
         body += chunk

@@ -23,7 +23,8 @@ def lab(servers, server_ca, server_ca_bundle) -> AuditLab:
     lab.serve(mail_zone("orphan.nl", lab.nameserver, host), signed=True, anchored=False)
     lab.serve(mail_zone("stale.nl", lab.nameserver, host), signed=True, expired=True)
     # A signed child whose parent publishes its DS: only a validating resolver can say it is secure.
-    lab.serve(mail_zone("child.parent.nl", lab.nameserver, host), signed=True)
+    lab.serve(mail_zone("child.parent.nl", lab.nameserver, host).tlsa("_25._tcp.mail", 3, 1, 1, "ab" * 32),
+              signed=True)
     child_keys = lab.bind.transfer("child.parent.nl").find_rdataset("child.parent.nl.", "DNSKEY")
     lab.serve(Zone("parent.nl", lab.nameserver).ns("child", "ns1.child.parent.nl.").a("ns1.child", lab.nameserver)
               .ds("child", _ds_of("child.parent.nl", child_keys)))
@@ -69,11 +70,17 @@ def test_expired_signatures_are_bogus_and_fail(lab: AuditLab) -> None:
 
 def test_a_resolver_that_does_not_validate_gives_no_verdict(lab: AuditLab) -> None:
     authoritative = Nameserver(lab.bind.address.host, lab.bind.address.port)  # answers, never validates
-    domain = the(lab.audit("child.parent.nl", nameservers=(authoritative,)), "dnssec.domain")
+    report = lab.audit("child.parent.nl", nameservers=(authoritative,))
+    domain = the(report, "dnssec.domain")
     assert domain.status == Status.ERROR
     assert "the resolver did not validate" in domain.message
     assert "validating resolver" in domain.fix
+    tlsa = the(report, "dane.dnssec")
+    assert tlsa.status == Status.ERROR
+    assert "the resolver did not validate" in tlsa.message
 
 
 def test_the_same_zone_through_a_validating_resolver_passes(lab: AuditLab) -> None:
-    assert the(lab.report("child.parent.nl"), "dnssec.domain").status == Status.PASS
+    report = lab.report("child.parent.nl")
+    assert the(report, "dnssec.domain").status == Status.PASS
+    assert the(report, "dane.dnssec").status == Status.PASS

@@ -20,7 +20,8 @@ from tests.support.servers import HttpsSite, Zone
 
 pytestmark = pytest.mark.servers
 
-ENFORCE = ("sts", "redirect", "missing", "html", "huge", "misnamed-site", "stalled", "two-ids", "bad-id", "changing")
+ENFORCE = ("sts", "redirect", "missing", "html", "huge", "misnamed-site", "stalled", "trickle", "two-ids", "bad-id",
+           "changing")
 OLD_POLICY = policy_text("enforce", "mail.changing.nl", max_age=1209600)
 NEW_POLICY = policy_text("enforce", "mail.changing.nl", "backup.changing.nl", max_age=1209600)
 
@@ -28,7 +29,7 @@ NEW_POLICY = policy_text("enforce", "mail.changing.nl", "backup.changing.nl", ma
 def _sites(lab: AuditLab) -> List[HttpsSite]:
     ca = lab.ca
     sites = [policy_site(ca, f"{name}.nl", policy_text("enforce", f"mail.{name}.nl")) for name in ENFORCE
-             if name not in ("redirect", "missing", "html", "huge", "misnamed-site", "stalled", "changing")]
+             if name not in ("redirect", "missing", "html", "huge", "misnamed-site", "stalled", "trickle", "changing")]
     return [
         *sites,
         policy_site(ca, "changing.nl", OLD_POLICY),
@@ -38,10 +39,12 @@ def _sites(lab: AuditLab) -> List[HttpsSite]:
         policy_site(ca, "huge.nl", policy_text("enforce", "mail.huge.nl") + b"#" * 70000),
         policy_site(ca, "misnamed-site.nl", policy_text("enforce", "mail.misnamed-site.nl"), names=["www.other.nl"]),
         policy_site(ca, "stalled.nl", None, stalled=True),
+        policy_site(ca, "trickle.nl", policy_text("enforce", "mail.trickle.nl") + b"#" * 40000, bytes_per_second=4000),
         policy_site(ca, "wildcard.nl", policy_text("enforce", "*.wildcard.nl")),
         policy_site(ca, "deep.nl", policy_text("enforce", "*.deep.nl")),
         policy_site(ca, "apex-mx.nl", policy_text("enforce", "mail.apex-mx.nl")),
         policy_site(ca, "bad-syntax.nl", b"version: STSv1\r\nmode: enforcing\r\nmx: mail.bad-syntax.nl\r\n"),
+        policy_site(ca, "short.nl", policy_text("enforce", "mail.short.nl", max_age=86400)),
         policy_site(ca, "testing.nl", policy_text("testing", "mail.testing.nl")),
         policy_site(ca, "enforcing.nl", policy_text("enforce", "mail.enforcing.nl")),
     ]
@@ -51,11 +54,11 @@ def _sites(lab: AuditLab) -> List[HttpsSite]:
 def lab(servers, server_ca, server_ca_bundle) -> AuditLab:
     lab = AuditLab(servers, server_ca, server_ca_bundle)
     web = lab.policy_hosts(_sites(lab))
-    names = [f"mail.{name}.nl" for name in (*ENFORCE, "wildcard", "bad-syntax", "none")]
+    names = [f"mail.{name}.nl" for name in (*ENFORCE, "wildcard", "bad-syntax", "short", "none")]
     mx = lab.smtp_host(names[0], server_ca.server_certificate(*names, "mx.mail.deep.nl", "apex-mx.nl"), ptr=())
     misnamed_mx = lab.smtp_host("mail.testing.nl", server_ca.server_certificate("mx.provider.example"), ptr=())
     zones: Dict[str, Zone] = {name: mail_zone(f"{name}.nl", lab.nameserver, mx, policy_address=web)
-                              for name in (*ENFORCE, "wildcard", "bad-syntax")}
+                              for name in (*ENFORCE, "wildcard", "bad-syntax", "short")}
     zones["two-ids"].txt("_mta-sts", "v=STSv1; id=20240202")
     zones["bad-id"] = mail_zone("bad-id.nl", lab.nameserver, mx, policy_address=web, sts_id="2024-05-01")
     zones["none"] = mail_zone("none.nl", lab.nameserver, mx)
@@ -127,11 +130,25 @@ def test_a_policy_host_that_never_answers_is_an_error(lab: AuditLab) -> None:
     assert report.seconds < 5
 
 
+def test_a_policy_host_that_sends_too_slowly_is_cut_off_at_the_timeout(lab: AuditLab) -> None:
+    report = lab.audit("trickle.nl", https_timeout=1.0)
+    fetch = the(report, "mta-sts.policy-fetch")
+    assert fetch.status == Status.ERROR
+    assert "no complete answer within 1 s" in fetch.message
+    assert report.seconds < 1.5
+
+
 def test_policy_syntax_errors_fail(lab: AuditLab) -> None:
     syntax = the(lab.report("bad-syntax.nl"), "mta-sts.policy-syntax")
     assert syntax.status == Status.FAIL
     assert "enforcing" in syntax.message
     assert "max_age" in syntax.message
+
+
+def test_a_valid_policy_with_a_short_max_age_in_enforce_mode_warns(lab: AuditLab) -> None:
+    syntax = the(lab.report("short.nl"), "mta-sts.policy-syntax")
+    assert syntax.status == Status.WARN
+    assert "max_age 86400 is short for enforce mode" in syntax.message
 
 
 def test_a_wildcard_pattern_covers_one_label(lab: AuditLab) -> None:

@@ -26,6 +26,8 @@ def lab(servers, server_ca, server_ca_bundle) -> AuditLab:
     mx = lab.idle_address()
     lab.serve(mail_zone("forged.nl", lab.nameserver, mx).a("www", mx), signed=True,
               forged=[ForgedRecord("@", "MX", "10 mail.elsewhere.nl.")])
+    lab.serve(mail_zone("forged-host.nl", lab.nameserver, mx), signed=True,
+              forged=[ForgedRecord("mail", "A", "127.0.0.99")])
     large = mail_zone("large.nl", lab.nameserver, mx)
     for number in range(8):
         large.txt("@", f"verification-token-{number}=" + "x" * 200)
@@ -68,6 +70,15 @@ def test_servfail_for_one_rrset_is_an_error_there_and_nowhere_else(lab: AuditLab
     assert "DNSSEC" in present.message
     assert the(report, "spf.record").status == Status.PASS  # the rest of the zone still validates
     assert the(report, "dnssec.domain").status == Status.PASS
+
+
+def test_an_mx_host_whose_address_fails_validation_is_an_error_not_missing(lab: AuditLab) -> None:
+    report = lab.report("forged-host.nl")
+    address = the(report, "mx.address")
+    assert address.status == Status.ERROR
+    assert "A mail.forged-host.nl" in address.message
+    assert "SERVFAIL" in address.message
+    assert the(report, "mx.present").status == Status.PASS
 
 
 def test_a_truncated_answer_without_a_tcp_path_is_an_error(lab: AuditLab, servers) -> None:
