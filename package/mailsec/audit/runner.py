@@ -26,9 +26,8 @@ def run_audit(domain: str, options: AuditOptions) -> AuditReport:
                           "Give the domain as it appears after the @ in your addresses.")
         return AuditReport(name, started, time.monotonic() - began, (finding,))
     facts = DomainFacts(name, options)
-    started_first = [*checks.START_FIRST, *(module for module in checks.ALL if module not in checks.START_FIRST)]
-    groups = dict(zip(started_first, parallel_map(lambda module: _run_group(module, facts), started_first)))
-    findings = tuple(finding for module in checks.ALL for finding in groups[module])
+    groups = parallel_map(lambda module: _run_group(module, facts), checks.ALL)
+    findings = tuple(finding for group in groups for finding in group)
     return AuditReport(name, started, time.monotonic() - began, findings, sighting_of(facts, started))
 
 
