@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives import serialization
 from mailsec.audit.options import AuditOptions
 from mailsec.audit.report import AuditReport
 from mailsec.audit.runner import run_audit
-from mailsec.findings import Finding
+from mailsec.findings import Finding, Status
 from mailsec.nameservers import Nameserver
 from mailsec.tlsa import MatchingType, Selector, association_data
 from tests.support.pki import CertificateAuthority, Issued, ServerCertificate, make_key
@@ -192,6 +192,15 @@ def findings(report: AuditReport, check_id: str, subject: Optional[str] = None) 
     """The findings of one check, optionally only those whose subject starts with `subject`."""
     return [finding for finding in report.findings
             if finding.id == check_id and (subject is None or finding.subject.startswith(subject))]
+
+
+def expect(report: AuditReport, check_id: str, status: Status, *phrases: str, subject: Optional[str] = None) -> Finding:
+    """The one finding of `check_id` (about `subject`), checked to have `status` and to say each of `phrases`."""
+    finding = the(report, check_id, subject)
+    assert finding.status == status, f"{finding.status.value}, not {status.value}: {finding}"
+    for phrase in phrases:
+        assert phrase in finding.message, f"{phrase!r} not in {finding.message!r}"
+    return finding
 
 
 def the(report: AuditReport, check_id: str, subject: Optional[str] = None) -> Finding:

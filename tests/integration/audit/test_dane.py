@@ -10,7 +10,7 @@ from typing import Dict, NamedTuple
 import pytest
 
 from mailsec.findings import Status
-from tests.integration.audit.lab import AuditLab, findings, mail_zone, spki_sha256, the
+from tests.integration.audit.lab import AuditLab, expect, findings, mail_zone, spki_sha256, the
 from tests.support.pki import make_intermediate, make_key, make_leaf
 from tests.support.servers import ForgedRecord, Zone
 
@@ -74,94 +74,72 @@ def test_a_record_for_the_current_key_matches_in_a_signed_zone(lab: AuditLab) ->
     report = lab.report("current.nl")
     present = the(report, "dane.tlsa-present")
     assert (present.status, present.subject) == (Status.PASS, "_25._tcp.mail.current.nl.")
-    match = the(report, "dane.tlsa-match")
-    assert match.status == Status.PASS
-    assert "(the current key)" in match.message
+    expect(report, "dane.tlsa-match", Status.PASS, "(the current key)")
     assert the(report, "dane.dnssec").status == Status.PASS
 
 
 def test_a_staged_next_key_is_recognised_beside_the_current_one(lab: AuditLab) -> None:
-    match = the(lab.report("staged.nl"), "dane.tlsa-match")
-    assert match.status == Status.PASS
-    assert "matched by 3 1 1" in match.message
-    assert "(another key: a staged next key" in match.message
+    expect(lab.report("staged.nl"), "dane.tlsa-match", Status.PASS,
+           "matched by 3 1 1", "(another key: a staged next key")
 
 
 def test_an_issuer_record_matches_the_ca_the_server_sends(lab: AuditLab) -> None:
-    match = the(lab.report("issuer.nl"), "dane.tlsa-match")
-    assert match.status == Status.PASS
-    assert "matched by 2 1 1" in match.message
-    assert "the issuing CA: CN=mailsec Test R1" in match.message
+    expect(lab.report("issuer.nl"), "dane.tlsa-match", Status.PASS,
+           "matched by 2 1 1", "the issuing CA: CN=mailsec Test R1")
 
 
 def test_an_issuer_record_for_a_retired_ca_warns(lab: AuditLab) -> None:
-    match = the(lab.report("stale-issuer.nl"), "dane.tlsa-match")
-    assert match.status == Status.WARN
-    assert "a CA that is not in the chain the server sends" in match.message
+    match = expect(lab.report("stale-issuer.nl"), "dane.tlsa-match", Status.WARN,
+                   "a CA that is not in the chain the server sends")
     assert "RFC 7671" in match.fix
 
 
 def test_an_issuer_record_fails_when_the_server_does_not_send_that_ca(lab: AuditLab) -> None:
-    match = the(lab.report("unsent-issuer.nl"), "dane.tlsa-match")
-    assert match.status == Status.FAIL
-    assert "a CA that is not in the chain the server sends" in match.message
+    match = expect(lab.report("unsent-issuer.nl"), "dane.tlsa-match", Status.FAIL,
+                   "a CA that is not in the chain the server sends")
     assert "make the server send the intermediate" in match.fix
 
 
 def test_an_issuer_record_fails_when_the_certificate_lacks_the_mx_name(lab: AuditLab) -> None:
-    match = the(lab.report("misnamed.nl"), "dane.tlsa-match")
-    assert match.status == Status.FAIL
-    assert "the certificate presented does not name mail.misnamed.nl" in match.message
+    match = expect(lab.report("misnamed.nl"), "dane.tlsa-match", Status.FAIL,
+                   "the certificate presented does not name mail.misnamed.nl")
     assert "certificate that names mail.misnamed.nl" in match.fix
 
 
 def test_a_match_needs_a_certificate_and_says_why_there_was_none(lab: AuditLab) -> None:
-    match = the(lab.report("unreachable.nl"), "dane.tlsa-match")
-    assert match.status == Status.ERROR
-    assert "no certificate was seen (connection refused)" in match.message
+    expect(lab.report("unreachable.nl"), "dane.tlsa-match", Status.ERROR,
+           "no certificate was seen (connection refused)")
 
 
 def test_no_matching_record_in_a_signed_zone_fails_now(lab: AuditLab) -> None:
-    match = the(lab.report("mismatch.nl"), "dane.tlsa-match")
-    assert match.status == Status.FAIL
-    assert "DANE senders will not deliver" in match.message
+    match = expect(lab.report("mismatch.nl"), "dane.tlsa-match", Status.FAIL, "DANE senders will not deliver")
     assert "ignore the records today" not in match.message
     assert f"_25._tcp.mail.mismatch.nl. IN TLSA 3 1 1 {lab.notes['current']} now" in match.fix
 
 
 def test_no_matching_record_in_an_unsigned_zone_fails_for_the_day_dnssec_is_on(lab: AuditLab) -> None:
     report = lab.report("mismatch-unsigned.nl")
-    match = the(report, "dane.tlsa-match")
-    assert match.status == Status.FAIL
-    assert "senders ignore the records today; they will refuse mail the day DNSSEC is on" in match.message
-    dnssec = the(report, "dane.dnssec")
-    assert dnssec.status == Status.FAIL
-    assert "is not DNSSEC-signed, so its TLSA records are ignored" in dnssec.message
+    expect(report, "dane.tlsa-match", Status.FAIL,
+           "senders ignore the records today; they will refuse mail the day DNSSEC is on")
+    expect(report, "dane.dnssec", Status.FAIL, "is not DNSSEC-signed, so its TLSA records are ignored")
 
 
 def test_no_tlsa_records_warn_with_the_record_to_publish(lab: AuditLab) -> None:
     report = lab.report("absent.nl")
-    present = the(report, "dane.tlsa-present")
-    assert present.status == Status.WARN
+    present = expect(report, "dane.tlsa-present", Status.WARN)
     assert present.fix.endswith(f"_25._tcp.mail.absent.nl. IN TLSA 3 1 1 {lab.notes['current']}")
     assert not findings(report, "dane.tlsa-match")
     assert the(report, "dane.dnssec").status == Status.SKIP
 
 
 def test_records_at_the_domain_instead_of_the_mx_host_are_misplaced(lab: AuditLab) -> None:
-    present = the(lab.report("apex.nl"), "dane.tlsa-present")
-    assert present.status == Status.FAIL
-    assert "TLSA records exist at _25._tcp.apex.nl., but the MX host is mail.apex.nl" in present.message
+    present = expect(lab.report("apex.nl"), "dane.tlsa-present", Status.FAIL,
+                     "TLSA records exist at _25._tcp.apex.nl., but the MX host is mail.apex.nl")
     assert "_25._tcp.mail.apex.nl. IN TLSA 3 1 1" in present.fix
 
 
 def test_a_bogus_tlsa_answer_is_not_taken_for_no_tlsa(lab: AuditLab) -> None:
     report = lab.report("bogus.nl")
-    present = the(report, "dane.tlsa-present")
-    assert present.status == Status.ERROR
-    assert "SERVFAIL" in present.message
-    dnssec = the(report, "dane.dnssec")
-    assert dnssec.status == Status.FAIL
-    assert "bogus" in dnssec.message
-    assert "signatures do not validate" in dnssec.message
+    expect(report, "dane.tlsa-present", Status.ERROR, "SERVFAIL")
+    dnssec = expect(report, "dane.dnssec", Status.FAIL, "bogus", "signatures do not validate")
     assert "Re-sign bogus.nl" in dnssec.fix

@@ -8,7 +8,7 @@ import pytest
 
 from mailsec.findings import Status
 from mailsec.nameservers import Nameserver
-from tests.integration.audit.lab import AuditLab, mail_zone, the
+from tests.integration.audit.lab import AuditLab, expect, mail_zone, the
 from tests.support.servers import Zone
 
 pytestmark = pytest.mark.servers
@@ -41,43 +41,32 @@ def _ds_of(origin: str, dnskeys) -> str:
 
 
 def test_a_signed_zone_that_validates_passes(lab: AuditLab) -> None:
-    domain = the(lab.report("signed.nl"), "dnssec.domain")
-    assert domain.status == Status.PASS
-    assert "DNSSEC-signed and validates" in domain.message
+    expect(lab.report("signed.nl"), "dnssec.domain", Status.PASS, "DNSSEC-signed and validates")
 
 
 def test_an_unsigned_zone_warns_with_the_steps_to_sign_it(lab: AuditLab) -> None:
-    domain = the(lab.report("unsigned.nl"), "dnssec.domain")
-    assert domain.status == Status.WARN
-    assert "not DNSSEC-signed" in domain.message
+    domain = expect(lab.report("unsigned.nl"), "dnssec.domain", Status.WARN, "not DNSSEC-signed")
     assert "Turn on DNSSEC for unsigned.nl" in domain.fix
     assert "DS record" in domain.fix
 
 
 def test_a_signed_zone_without_a_ds_at_its_parent_fails(lab: AuditLab) -> None:
-    domain = the(lab.report("orphan.nl"), "dnssec.domain")
-    assert domain.status == Status.FAIL
-    assert "orphan.nl is signed, but its parent zone has no DS record" in domain.message
+    domain = expect(lab.report("orphan.nl"), "dnssec.domain", Status.FAIL,
+                    "orphan.nl is signed, but its parent zone has no DS record")
     assert "Publish the DS record of orphan.nl at your registrar" in domain.fix
 
 
 def test_expired_signatures_are_bogus_and_fail(lab: AuditLab) -> None:
-    domain = the(lab.report("stale.nl"), "dnssec.domain")
-    assert domain.status == Status.FAIL
-    assert "bogus" in domain.message
+    domain = expect(lab.report("stale.nl"), "dnssec.domain", Status.FAIL, "bogus")
     assert "Re-sign stale.nl" in domain.fix
 
 
 def test_a_resolver_that_does_not_validate_gives_no_verdict(lab: AuditLab) -> None:
     authoritative = Nameserver(lab.bind.address.host, lab.bind.address.port)  # answers, never validates
     report = lab.audit("child.parent.nl", nameservers=(authoritative,))
-    domain = the(report, "dnssec.domain")
-    assert domain.status == Status.ERROR
-    assert "the resolver did not validate" in domain.message
+    domain = expect(report, "dnssec.domain", Status.ERROR, "the resolver did not validate")
     assert "validating resolver" in domain.fix
-    tlsa = the(report, "dane.dnssec")
-    assert tlsa.status == Status.ERROR
-    assert "the resolver did not validate" in tlsa.message
+    expect(report, "dane.dnssec", Status.ERROR, "the resolver did not validate")
 
 
 def test_the_same_zone_through_a_validating_resolver_passes(lab: AuditLab) -> None:

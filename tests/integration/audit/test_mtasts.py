@@ -15,7 +15,7 @@ from mailsec.audit.owner import audit_for_owner
 from mailsec.audit.report import PolicySighting
 from mailsec.findings import Status
 from mailsec.nas import NasLayout
-from tests.integration.audit.lab import AuditLab, findings, mail_zone, policy_site, policy_text, the
+from tests.integration.audit.lab import AuditLab, expect, findings, mail_zone, policy_site, policy_text, the
 from tests.support.servers import HttpsSite, Zone
 
 pytestmark = pytest.mark.servers
@@ -86,23 +86,18 @@ def test_a_well_published_policy_passes_every_check(lab: AuditLab) -> None:
 
 def test_no_record_and_no_policy_host_warns_and_skips_the_fetch(lab: AuditLab) -> None:
     report = lab.report("none.nl")
-    txt = the(report, "mta-sts.txt")
-    assert txt.status == Status.WARN
+    txt = expect(report, "mta-sts.txt", Status.WARN)
     assert "_mta-sts.none.nl. IN TXT" in txt.fix
     assert the(report, "mta-sts.policy-fetch").status == Status.SKIP
     assert not findings(report, "mta-sts.mx-coverage")
 
 
 def test_two_records_mean_no_policy_at_all(lab: AuditLab) -> None:
-    txt = the(lab.report("two-ids.nl"), "mta-sts.txt")
-    assert txt.status == Status.FAIL
-    assert "2 MTA-STS records are published" in txt.message
+    expect(lab.report("two-ids.nl"), "mta-sts.txt", Status.FAIL, "2 MTA-STS records are published")
 
 
 def test_an_id_with_dashes_is_invalid(lab: AuditLab) -> None:
-    txt = the(lab.report("bad-id.nl"), "mta-sts.txt")
-    assert txt.status == Status.FAIL
-    assert "2024-05-01" in txt.message
+    expect(lab.report("bad-id.nl"), "mta-sts.txt", Status.FAIL, "2024-05-01")
 
 
 @pytest.mark.parametrize(("domain", "reason"), [
@@ -114,8 +109,7 @@ def test_an_id_with_dashes_is_invalid(lab: AuditLab) -> None:
 ])
 def test_each_way_a_fetch_fails_is_named(lab: AuditLab, domain: str, reason: str) -> None:
     report = lab.report(domain)
-    fetch = the(report, "mta-sts.policy-fetch")
-    assert fetch.status == Status.FAIL
+    fetch = expect(report, "mta-sts.policy-fetch", Status.FAIL)
     assert fetch.subject.startswith(f"https://mta-sts.{domain}/.well-known/mta-sts.txt via 127.")
     assert reason in fetch.message
     assert f"mta-sts.{domain}" in fetch.fix
@@ -124,65 +118,49 @@ def test_each_way_a_fetch_fails_is_named(lab: AuditLab, domain: str, reason: str
 
 def test_a_policy_host_that_never_answers_is_an_error(lab: AuditLab) -> None:
     report = lab.audit("stalled.nl", https_timeout=0.5)
-    fetch = the(report, "mta-sts.policy-fetch")
-    assert fetch.status == Status.ERROR
-    assert "no complete answer within 0.5 s" in fetch.message
+    expect(report, "mta-sts.policy-fetch", Status.ERROR, "no complete answer within 0.5 s")
     assert report.seconds < 5
 
 
 def test_a_policy_host_that_sends_too_slowly_is_cut_off_at_the_timeout(lab: AuditLab) -> None:
     report = lab.audit("trickle.nl", https_timeout=1.0)
-    fetch = the(report, "mta-sts.policy-fetch")
-    assert fetch.status == Status.ERROR
-    assert "no complete answer within 1 s" in fetch.message
+    expect(report, "mta-sts.policy-fetch", Status.ERROR, "no complete answer within 1 s")
     assert report.seconds < 1.5
 
 
 def test_policy_syntax_errors_fail(lab: AuditLab) -> None:
-    syntax = the(lab.report("bad-syntax.nl"), "mta-sts.policy-syntax")
-    assert syntax.status == Status.FAIL
-    assert "enforcing" in syntax.message
-    assert "max_age" in syntax.message
+    expect(lab.report("bad-syntax.nl"), "mta-sts.policy-syntax", Status.FAIL, "enforcing", "max_age")
 
 
 def test_a_valid_policy_with_a_short_max_age_in_enforce_mode_warns(lab: AuditLab) -> None:
-    syntax = the(lab.report("short.nl"), "mta-sts.policy-syntax")
-    assert syntax.status == Status.WARN
-    assert "max_age 86400 is short for enforce mode" in syntax.message
+    expect(lab.report("short.nl"), "mta-sts.policy-syntax", Status.WARN, "max_age 86400 is short for enforce mode")
 
 
 def test_a_wildcard_pattern_covers_one_label(lab: AuditLab) -> None:
-    coverage = the(lab.report("wildcard.nl"), "mta-sts.mx-coverage")
-    assert coverage.status == Status.PASS
-    assert "matched by mx: *.wildcard.nl" in coverage.message
+    expect(lab.report("wildcard.nl"), "mta-sts.mx-coverage", Status.PASS, "matched by mx: *.wildcard.nl")
 
 
 def test_a_wildcard_pattern_does_not_cover_two_labels(lab: AuditLab) -> None:
     report = lab.report("deep.nl")
-    coverage = the(report, "mta-sts.mx-coverage", "mx.mail.deep.nl")
-    assert coverage.status == Status.FAIL
-    assert "no mx pattern of the policy (*.deep.nl) matches the MX host mx.mail.deep.nl" in coverage.message
+    coverage = expect(report, "mta-sts.mx-coverage", Status.FAIL,
+                      "no mx pattern of the policy (*.deep.nl) matches the MX host mx.mail.deep.nl",
+                      subject="mx.mail.deep.nl")
     assert "mx: mx.mail.deep.nl" in coverage.fix
     assert the(report, "mta-sts.mx-coverage", "mx: *.deep.nl").status == Status.WARN
 
 
 def test_an_mx_at_the_apex_is_not_covered_by_a_pattern_for_mail(lab: AuditLab) -> None:
-    coverage = the(lab.report("apex-mx.nl"), "mta-sts.mx-coverage", "apex-mx.nl")
-    assert coverage.status == Status.FAIL
-    assert "a CNAME does not help" in coverage.message
+    expect(lab.report("apex-mx.nl"), "mta-sts.mx-coverage", Status.FAIL, "a CNAME does not help", subject="apex-mx.nl")
 
 
 def test_a_certificate_for_another_name_fails_in_enforce_mode(lab: AuditLab) -> None:
-    certificate = the(lab.report("enforcing.nl"), "mta-sts.mx-certificate")
-    assert certificate.status == Status.FAIL
-    assert "not valid for the name mail.enforcing.nl" in certificate.message
-    assert "senders refuse to deliver to this MX now" in certificate.message
+    expect(lab.report("enforcing.nl"), "mta-sts.mx-certificate", Status.FAIL,
+           "not valid for the name mail.enforcing.nl", "senders refuse to deliver to this MX now")
 
 
 def test_a_certificate_for_another_name_warns_in_testing_mode(lab: AuditLab) -> None:
-    certificate = the(lab.report("testing.nl"), "mta-sts.mx-certificate")
-    assert certificate.status == Status.WARN
-    assert "switching the policy to enforce would make senders refuse this MX" in certificate.message
+    expect(lab.report("testing.nl"), "mta-sts.mx-certificate", Status.WARN,
+           "switching the policy to enforce would make senders refuse this MX")
 
 
 def test_a_changed_policy_under_the_same_id_is_caught_on_the_next_audit(lab: AuditLab, tmp_path) -> None:
@@ -200,17 +178,13 @@ def test_a_changed_policy_under_the_same_id_is_caught_on_the_next_audit(lab: Aud
     lab.resolver.flush()
     second = audit_for_owner(NasLayout(tmp_path / "nas"), state, "changing.nl", _servers(lab),
                              ca_bundle=str(lab.ca_bundle))
-    changed = the(second, "mta-sts.id-changed")
-    assert changed.status == Status.FAIL
-    assert "the policy changed since" in changed.message
-    assert "the id stayed 20240101" in changed.message
+    expect(second, "mta-sts.id-changed", Status.FAIL, "the policy changed since", "the id stayed 20240101")
 
 
 def test_a_new_id_with_a_new_policy_passes(lab: AuditLab) -> None:
     seen = PolicySighting("20231231", hashlib.sha256(b"an older policy").hexdigest(), "2024-01-01T00:00:00Z")
-    changed = the(lab.audit("sts.nl", previous_sighting=seen), "mta-sts.id-changed")
-    assert changed.status == Status.PASS
-    assert "the id changed from 20231231 to 20240101" in changed.message
+    expect(lab.audit("sts.nl", previous_sighting=seen), "mta-sts.id-changed", Status.PASS,
+           "the id changed from 20231231 to 20240101")
 
 
 def _servers(lab: AuditLab) -> List[str]:

@@ -12,7 +12,7 @@ import pytest
 
 from mailsec.findings import Status
 from mailsec.nas import NasLayout
-from tests.integration.audit.lab import AuditLab, findings, mail_zone, spki_sha256, the
+from tests.integration.audit.lab import AuditLab, expect, findings, mail_zone, spki_sha256, the
 from tests.support.demo_nas import DemoNas, build_demo_nas, write_certificate
 from tests.support.pki import Issued, ServerCertificate, make_leaf
 
@@ -51,19 +51,15 @@ def nas_holding(template: DemoNas, folder: Path, leaf: Issued, issuer: Issued) -
 def test_the_certificate_in_service_and_in_dns_passes(lab: AuditLab, template, served, tmp_path) -> None:
     layout = nas_holding(template, tmp_path / "nas", served.leaf, lab.ca.intermediate)
     report = lab.audit("nas.nl", layout=layout)
-    presented = the(report, "nas.certificate")
-    assert presented.status == Status.PASS
+    presented = expect(report, "nas.certificate", Status.PASS)
     assert presented.subject.startswith(f"{MX} (127.")
-    published = the(report, "nas.tlsa")
-    assert published.status == Status.PASS
-    assert "(the current key)" in published.message
+    expect(report, "nas.tlsa", Status.PASS, "(the current key)")
 
 
 def test_a_renewal_with_the_same_key_not_yet_loaded_warns(lab: AuditLab, template, served, tmp_path) -> None:
     renewed = make_leaf(lab.ca.intermediate, [MX], key=served.leaf.key)
     report = lab.audit("nas.nl", layout=nas_holding(template, tmp_path / "nas", renewed, lab.ca.intermediate))
-    presented = the(report, "nas.certificate")
-    assert presented.status == Status.WARN
+    presented = expect(report, "nas.certificate", Status.WARN)
     assert "Restart MailPlus Server" in presented.fix
     assert the(report, "nas.tlsa").status == Status.PASS  # same key, same record
 
@@ -71,20 +67,15 @@ def test_a_renewal_with_the_same_key_not_yet_loaded_warns(lab: AuditLab, templat
 def test_a_new_key_neither_served_nor_published_fails_twice(lab: AuditLab, template, tmp_path) -> None:
     renewed = make_leaf(lab.ca.intermediate, [MX])
     report = lab.audit("nas.nl", layout=nas_holding(template, tmp_path / "nas", renewed, lab.ca.intermediate))
-    presented = the(report, "nas.certificate")
-    assert presented.status == Status.FAIL
-    assert "presents a different key" in presented.message
-    published = the(report, "nas.tlsa")
-    assert published.status == Status.FAIL
+    expect(report, "nas.certificate", Status.FAIL, "presents a different key")
+    published = expect(report, "nas.tlsa", Status.FAIL)
     assert published.fix.startswith(f"Publish _25._tcp.{MX}. IN TLSA 3 1 1 {spki_sha256(renewed)} now")
 
 
 def test_a_damaged_certificate_store_is_an_error(lab: AuditLab, template, served, tmp_path) -> None:
     layout = nas_holding(template, tmp_path / "nas", served.leaf, lab.ca.intermediate)
     layout.certificate_index.write_text("{ not json", encoding="utf-8")
-    store = the(lab.audit("nas.nl", layout=layout), "nas.certificate")
-    assert store.status == Status.ERROR
-    assert "could not read the NAS certificate" in store.message
+    expect(lab.audit("nas.nl", layout=layout), "nas.certificate", Status.ERROR, "could not read the NAS certificate")
 
 
 def test_without_a_nas_there_is_nothing_to_compare(lab: AuditLab) -> None:

@@ -7,7 +7,7 @@ BIND's `127.in-addr.arpa`, which the resolver passes through (see `tests.support
 import pytest
 
 from mailsec.findings import Status
-from tests.integration.audit.lab import AuditLab, mail_zone, the
+from tests.integration.audit.lab import AuditLab, expect, mail_zone, the
 
 pytestmark = pytest.mark.servers
 
@@ -30,22 +30,17 @@ def lab(servers, server_ca, server_ca_bundle) -> AuditLab:
 
 
 def test_a_ptr_name_that_resolves_back_passes(lab: AuditLab) -> None:
-    fcrdns = the(lab.report("confirmed.nl"), "ptr.fcrdns")
-    assert fcrdns.status == Status.PASS
-    assert "PTR mail.confirmed.nl resolves back" in fcrdns.message
+    expect(lab.report("confirmed.nl"), "ptr.fcrdns", Status.PASS, "PTR mail.confirmed.nl resolves back")
 
 
 def test_an_address_without_ptr_fails_and_names_the_host_to_ask_for(lab: AuditLab) -> None:
-    fcrdns = the(lab.report("bare.nl"), "ptr.fcrdns")
-    assert fcrdns.status == Status.FAIL
-    assert "no PTR record" in fcrdns.message
+    fcrdns = expect(lab.report("bare.nl"), "ptr.fcrdns", Status.FAIL, "no PTR record")
     assert "to mail.bare.nl" in fcrdns.fix
 
 
 def test_a_ptr_name_pointing_elsewhere_fails(lab: AuditLab) -> None:
     report = lab.report("stranger.nl")
-    fcrdns = the(report, "ptr.fcrdns")
-    assert fcrdns.status == Status.FAIL
+    fcrdns = expect(report, "ptr.fcrdns", Status.FAIL)
     assert fcrdns.subject == the(report, "mx.address").message.split()[-1]  # the MX address
     assert "www.stranger.nl resolves to 127." in fcrdns.message
     assert f"not back to {fcrdns.subject}" in fcrdns.message
@@ -53,19 +48,12 @@ def test_a_ptr_name_pointing_elsewhere_fails(lab: AuditLab) -> None:
 
 
 def test_a_ptr_name_that_does_not_exist_fails(lab: AuditLab) -> None:
-    fcrdns = the(lab.report("gone.nl"), "ptr.fcrdns")
-    assert fcrdns.status == Status.FAIL
-    assert "mail.vanished.nl has no address record, not back to" in fcrdns.message
+    expect(lab.report("gone.nl"), "ptr.fcrdns", Status.FAIL, "mail.vanished.nl has no address record, not back to")
 
 
 def test_several_ptr_names_warn(lab: AuditLab) -> None:
-    fcrdns = the(lab.report("plural.nl"), "ptr.fcrdns")
-    assert fcrdns.status == Status.WARN
-    assert "2 PTR names" in fcrdns.message
+    expect(lab.report("plural.nl"), "ptr.fcrdns", Status.WARN, "2 PTR names")
 
 
 def test_a_ptr_name_whose_lookup_fails_is_an_error_not_a_verdict(lab: AuditLab) -> None:
-    fcrdns = the(lab.report("bogus.nl"), "ptr.fcrdns")
-    assert fcrdns.status == Status.ERROR
-    assert "mail.broken-signatures.nl" in fcrdns.message
-    assert "SERVFAIL" in fcrdns.message
+    expect(lab.report("bogus.nl"), "ptr.fcrdns", Status.ERROR, "mail.broken-signatures.nl", "SERVFAIL")

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from mailsec.findings import Status
-from tests.integration.audit.lab import AuditLab, mail_zone, the
+from tests.integration.audit.lab import AuditLab, expect, mail_zone
 
 pytestmark = pytest.mark.servers
 
@@ -40,82 +40,63 @@ def lab(servers, server_ca, server_ca_bundle) -> AuditLab:
 
 
 def test_a_working_starttls_with_a_valid_certificate_passes(lab: AuditLab) -> None:
-    starttls = the(lab.report("tls.nl"), "smtp.starttls")
-    assert starttls.status == Status.PASS
+    starttls = expect(lab.report("tls.nl"), "smtp.starttls", Status.PASS)
     assert starttls.subject.startswith("mail.tls.nl (127.")
     assert "TLSv1.3" in starttls.message
 
 
 def test_no_starttls_offered_fails(lab: AuditLab) -> None:
-    starttls = the(lab.report("plaintext.nl"), "smtp.starttls")
-    assert starttls.status == Status.FAIL
-    assert "does not offer STARTTLS" in starttls.message
+    starttls = expect(lab.report("plaintext.nl"), "smtp.starttls", Status.FAIL, "does not offer STARTTLS")
     assert "STARTTLS" in starttls.fix
 
 
 def test_a_failing_handshake_is_not_mistaken_for_no_starttls(lab: AuditLab) -> None:
-    starttls = the(lab.report("broken-tls.nl"), "smtp.starttls")
-    assert starttls.status == Status.FAIL
-    assert "STARTTLS is offered but fails: the TLS handshake failed" in starttls.message
+    starttls = expect(lab.report("broken-tls.nl"), "smtp.starttls", Status.FAIL,
+                      "STARTTLS is offered but fails: the TLS handshake failed")
     assert "TLS 1.2 and 1.3" in starttls.fix
 
 
 def test_a_certificate_for_another_name_warns_about_the_name(lab: AuditLab) -> None:
-    starttls = the(lab.report("misnamed.nl"), "smtp.starttls")
-    assert starttls.status == Status.WARN
-    assert "not valid for the name mail.misnamed.nl" in starttls.message
+    starttls = expect(lab.report("misnamed.nl"), "smtp.starttls", Status.WARN,
+                      "not valid for the name mail.misnamed.nl")
     assert "chain" not in starttls.message
     assert "names include mail.misnamed.nl" in starttls.fix
 
 
 def test_a_missing_intermediate_warns_about_the_chain_not_the_name(lab: AuditLab) -> None:
-    starttls = the(lab.report("chainless.nl"), "smtp.starttls")
-    assert starttls.status == Status.WARN
-    assert "does not chain to a trusted root" in starttls.message
-    assert "missing intermediate" in starttls.message
+    starttls = expect(lab.report("chainless.nl"), "smtp.starttls", Status.WARN,
+                      "does not chain to a trusted root", "missing intermediate")
     assert "Serve the intermediate certificate" in starttls.fix
 
 
 def test_an_expired_certificate_says_so(lab: AuditLab) -> None:
-    starttls = the(lab.report("expired.nl"), "smtp.starttls")
-    assert starttls.status == Status.WARN
-    assert "has expired" in starttls.message
+    starttls = expect(lab.report("expired.nl"), "smtp.starttls", Status.WARN, "has expired")
     assert "Renew the certificate" in starttls.fix
 
 
 def test_a_refused_connection_is_an_error_with_the_reason(lab: AuditLab) -> None:
-    starttls = the(lab.report("closed.nl"), "smtp.starttls")
-    assert starttls.status == Status.ERROR
-    assert "connection refused" in starttls.message
+    expect(lab.report("closed.nl"), "smtp.starttls", Status.ERROR, "connection refused")
 
 
 def test_a_server_that_never_greets_is_an_error_after_the_timeout(lab: AuditLab) -> None:
     report = lab.audit("silent.nl", smtp_timeout=0.5)
-    starttls = the(report, "smtp.starttls")
-    assert starttls.status == Status.ERROR
-    assert "accepted the connection, then the server went quiet (no greeting: timed out)" in starttls.message
+    expect(report, "smtp.starttls", Status.ERROR,
+           "accepted the connection, then the server went quiet (no greeting: timed out)")
     assert report.seconds < 5
 
 
 def test_banner_and_ehlo_matching_the_ptr_name_pass(lab: AuditLab) -> None:
-    banner = the(lab.report("tls.nl"), "smtp.banner")
-    assert banner.status == Status.PASS
-    assert "mail.tls.nl match the PTR name" in banner.message
+    expect(lab.report("tls.nl"), "smtp.banner", Status.PASS, "mail.tls.nl match the PTR name")
 
 
 def test_a_banner_naming_another_host_than_the_ptr_warns(lab: AuditLab) -> None:
-    banner = the(lab.report("rebranded.nl"), "smtp.banner")
-    assert banner.status == Status.WARN
-    assert "announces smtp.provider.example, but the address's PTR name is mail.rebranded.nl" in banner.message
+    expect(lab.report("rebranded.nl"), "smtp.banner", Status.WARN,
+           "announces smtp.provider.example, but the address's PTR name is mail.rebranded.nl")
 
 
 def test_a_banner_without_a_host_name_warns(lab: AuditLab) -> None:
-    banner = the(lab.report("nameless.nl"), "smtp.banner")
-    assert banner.status == Status.WARN
-    assert "does not start with a fully qualified host name" in banner.message
+    expect(lab.report("nameless.nl"), "smtp.banner", Status.WARN, "does not start with a fully qualified host name")
 
 
 def test_a_banner_without_a_ptr_to_match_warns(lab: AuditLab) -> None:
-    banner = the(lab.report("unnamed.nl"), "smtp.banner")
-    assert banner.status == Status.WARN
-    assert "no PTR name" in banner.message
+    expect(lab.report("unnamed.nl"), "smtp.banner", Status.WARN, "no PTR name")

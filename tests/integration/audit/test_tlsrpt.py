@@ -3,7 +3,7 @@
 import pytest
 
 from mailsec.findings import Status
-from tests.integration.audit.lab import AuditLab, mail_zone, the
+from tests.integration.audit.lab import AuditLab, expect, mail_zone
 
 pytestmark = pytest.mark.servers
 
@@ -27,25 +27,20 @@ def lab(servers, server_ca, server_ca_bundle) -> AuditLab:
 
 
 def test_a_record_with_mailto_and_https_destinations_passes(lab: AuditLab) -> None:
-    tls_rpt = the(lab.report("reported.nl"), "tls-rpt.txt")
-    assert tls_rpt.status == Status.PASS
+    tls_rpt = expect(lab.report("reported.nl"), "tls-rpt.txt", Status.PASS)
     assert tls_rpt.message == "reports go to mailto:tls@reported.nl, https://reports.example.org/v1/tlsrpt"
 
 
 def test_no_record_warns_with_the_record_to_publish(lab: AuditLab) -> None:
-    tls_rpt = the(lab.report("unreported.nl"), "tls-rpt.txt")
-    assert tls_rpt.status == Status.WARN
+    tls_rpt = expect(lab.report("unreported.nl"), "tls-rpt.txt", Status.WARN)
     assert tls_rpt.fix == 'Publish _smtp._tls.unreported.nl. IN TXT "v=TLSRPTv1; rua=mailto:tls-reports@unreported.nl"'
 
 
 @pytest.mark.parametrize(("domain", "reason"), [("no-rua.nl", "rua"), ("ftp.nl", "ftp")])
 def test_a_record_without_a_usable_destination_fails(lab: AuditLab, domain: str, reason: str) -> None:
-    tls_rpt = the(lab.report(domain), "tls-rpt.txt")
-    assert tls_rpt.status == Status.FAIL
+    tls_rpt = expect(lab.report(domain), "tls-rpt.txt", Status.FAIL)
     assert reason in tls_rpt.message
 
 
 def test_two_records_fail(lab: AuditLab) -> None:
-    tls_rpt = the(lab.report("twice.nl"), "tls-rpt.txt")
-    assert tls_rpt.status == Status.FAIL
-    assert "2 TLS-RPT records" in tls_rpt.message
+    expect(lab.report("twice.nl"), "tls-rpt.txt", Status.FAIL, "2 TLS-RPT records")
