@@ -51,6 +51,7 @@ def test_a_resolver_that_never_answers_gives_errors_with_the_reason(lab: AuditLa
     no_verdicts(report)
     expect(report, "mx.present", Status.ERROR, f"MX forged.nl: no answer within 1 s from {silent}")
     assert the(report, "spf.record").status == Status.ERROR
+    assert the(report, "mta-sts.policy-fetch").status == Status.ERROR  # not "MTA-STS is not in use"
 
 
 def test_a_resolver_address_where_nothing_listens_gives_errors(lab: AuditLab) -> None:
