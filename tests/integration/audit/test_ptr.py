@@ -25,12 +25,18 @@ def lab(servers, server_ca, server_ca_bundle) -> AuditLab:
     lab.reverse.ptr(hosts["gone"], "mail.vanished.nl.")
     lab.reverse.ptr(hosts["bogus"], "mail.broken-signatures.nl.")
     lab.serve(mail_zone("broken-signatures.nl", lab.nameserver, hosts["bogus"]), signed=True, expired=True)
+    lab.serve(mail_zone("shared.nl", lab.nameserver, hosts["bare"]).mx("@", 20, "backup").a("backup", hosts["bare"]))
     lab.start()
     return lab
 
 
 def test_a_ptr_name_that_resolves_back_passes(lab: AuditLab) -> None:
     expect(lab.report("confirmed.nl"), "ptr.fcrdns", Status.PASS, "PTR mail.confirmed.nl resolves back")
+
+
+def test_an_address_shared_by_two_mx_hosts_is_judged_once(lab: AuditLab) -> None:
+    fcrdns = expect(lab.report("shared.nl"), "ptr.fcrdns", Status.FAIL, "no PTR record")
+    assert "to mail.shared.nl," in fcrdns.fix  # the first MX host's name, which the PTR should carry
 
 
 def test_an_address_without_ptr_fails_and_names_the_host_to_ask_for(lab: AuditLab) -> None:
