@@ -176,8 +176,8 @@ def _server_failure(name: str, rdtype: str, exc: dns.resolver.NoNameservers) -> 
     # dnspython 2.6 records (server, tcp, port, error, response); error is the rcode's text when a response came.
     for nameserver, tcp, port, error, response in exc.kwargs.get("errors", []):
         server = _server_text(nameserver, port) + (" over TCP" if tcp else "")
-        if isinstance(response, dns.message.Message):
-            rcode = response.rcode()
+        rcode = response.rcode() if isinstance(response, dns.message.Message) else dns.rcode.NOERROR
+        if rcode != dns.rcode.NOERROR:
             if rcode == dns.rcode.SERVFAIL:
                 outcome = Outcome.SERVFAIL
             reason = f"{server} answered {dns.rcode.to_text(rcode)}"
