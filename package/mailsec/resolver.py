@@ -171,14 +171,30 @@ def _has_signature(response: dns.message.Message, owner: dns.name.Name, rdtype: 
 
 def _server_failure(name: str, rdtype: str, exc: dns.resolver.NoNameservers) -> Lookup:
     """Every server failed: SERVFAIL when one said so, otherwise the first error in words."""
-    reasons = []
+    reasons: List[str] = []
     outcome = Outcome.ERROR
-    for server, _tcp, _port, error in exc.kwargs.get("errors", []):
-        if isinstance(error, dns.message.Message):
-            rcode = error.rcode()
+    # dnspython 2.6 records (server, tcp, port, error, response); error is the rcode's text when a response came.
+    for nameserver, tcp, port, error, response in exc.kwargs.get("errors", []):
+        server = _server_text(nameserver, port) + (" over TCP" if tcp else "")
+        rcode = response.rcode() if isinstance(response, dns.message.Message) else dns.rcode.NOERROR
+        if rcode != dns.rcode.NOERROR:
             if rcode == dns.rcode.SERVFAIL:
                 outcome = Outcome.SERVFAIL
-            reasons.append(f"{server} answered {dns.rcode.to_text(rcode)}")
+            reason = f"{server} answered {dns.rcode.to_text(rcode)}"
+        elif isinstance(error, dns.message.Truncated):
+            reason = f"{server} sent a truncated answer (too large for UDP)"
+        elif isinstance(error, OSError) and error.strerror:
+            reason = f"{server}: {error.strerror.lower()}"
         else:
-            reasons.append(f"{server}: {error}")
+            reason = f"{server}: {error or type(error).__name__}"
+        if reason not in reasons:
+            reasons.append(reason)
     return Lookup(name, rdtype, outcome, reason="; ".join(reasons) or str(exc))
+
+
+def _server_text(nameserver: Optional[str], port: int) -> str:
+    """`192.0.2.53` or `192.0.2.53:5353`, as the owner writes it (dnspython says `Do53:192.0.2.53@53`)."""
+    text = str(nameserver)
+    if text.startswith("Do53:"):
+        text = text[len("Do53:"):].rpartition("@")[0]
+    return str(Nameserver(text, port)) if text else str(nameserver)

@@ -73,3 +73,10 @@ def test_the_delay_can_change_while_it_runs(proxy: DnsProxy) -> None:
         assert _timed(lambda: dns_query(proxy.address, "mail.example.nl", "A")) >= 3 * DELAY_MS
     finally:
         proxy.delay_ms = DELAY_MS
+
+
+def test_a_udp_only_proxy_relays_datagrams_and_refuses_tcp(servers: ServerStack, bind: BindServer) -> None:
+    udp_only = servers.dns_proxy(bind.address, tcp=False)
+    assert dns_query(udp_only.address, "mail.example.nl", "A").answer[0][0].to_text() == "127.30.0.1"
+    with pytest.raises(ConnectionRefusedError):
+        dns.query.tcp(dns.message.make_query("mail.example.nl", "A"), udp_only.address.host, 3)

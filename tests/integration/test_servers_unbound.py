@@ -6,7 +6,15 @@ import dns.flags
 import dns.rcode
 import pytest
 
-from tests.support.servers import BindServer, DynamicZone, ForgedRecord, ServerStack, UnboundResolver, Zone
+from tests.support.servers import (
+    BindServer,
+    DynamicZone,
+    ForgedRecord,
+    ServerStack,
+    UnboundResolver,
+    Zone,
+    reverse_zone,
+)
 from tests.support.servers.clients import dns_query, dns_update
 
 pytestmark = pytest.mark.servers
@@ -31,6 +39,7 @@ def dns_path(servers: ServerStack) -> Resolution:
         ),
     ]
     bind.serve(Zone("insecure.nl", ns).a("mail", "127.20.0.4"))
+    bind.serve(Zone(reverse_zone("127.0.0.0/8"), ns).ptr("127.20.0.4", "mail.insecure.nl."))
     dynamic = bind.serve_dynamic(Zone("dynamic.nl", ns).a("mail", "127.20.0.5"))
     assert dynamic.anchor is not None
     return Resolution(bind, servers.unbound(bind, [*anchors, dynamic.anchor]), dynamic)
@@ -76,6 +85,12 @@ def test_the_root_is_the_test_root_so_outside_names_do_not_exist(dns_path: Resol
     assert dns_query(dns_path.resolver.address, "www.example.com", "A").rcode() == dns.rcode.NXDOMAIN
     root = dns_query(dns_path.resolver.address, ".", "NS")
     assert [rdata.to_text() for rdata in root.answer[0]] == ["ns1."]
+
+
+def test_loopback_reverse_names_come_from_bind(dns_path: Resolution) -> None:
+    # The test servers live on 127/8; Unbound must not answer their PTR lookups itself (RFC 6303).
+    answer = dns_query(dns_path.resolver.address, "4.0.20.127.in-addr.arpa", "PTR")
+    assert [rdata.to_text() for rdata in answer.answer[0]] == ["mail.insecure.nl."]
 
 
 def test_flush_shows_a_changed_zone(dns_path: Resolution) -> None:

@@ -6,7 +6,7 @@ several hosts run concurrently (`parallel_map`).
 """
 
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import Callable, List, Optional, Tuple, TypeVar
 
 from mailsec.audit.concurrency import Memo, parallel_map
 from mailsec.audit.options import AuditOptions
@@ -18,6 +18,7 @@ from mailsec.probe.smtp import SmtpSession, probe_smtp
 from mailsec.resolver import DnsResolver, Lookup
 
 POLICY_PATH = "/.well-known/mta-sts.txt"
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -73,11 +74,13 @@ class DomainFacts:
     def zone_of(self, name: str) -> Optional[str]:
         """The zone `name` belongs to: the closest enclosing name that owns an SOA record.
 
-        The SOA of every enclosing name is asked at once, so finding the zone costs one round trip.
+        The SOA of every enclosing name is asked at once, so finding the zone costs one round trip. Zone cuts
+        are structure, not trust: they are asked without validation, so a bogus zone is still found.
         """
         labels = normalize_host(name).split(".")
         candidates = [".".join(labels[start:]) for start in range(len(labels))]
-        for candidate, lookup in zip(candidates, parallel_map(lambda c: self.query(c, "SOA"), candidates)):
+        answers = parallel_map(lambda candidate: self.query(candidate, "SOA", checking_disabled=True), candidates)
+        for candidate, lookup in zip(candidates, answers):
             if lookup.failed:
                 return None
             if lookup.found and normalize_host(lookup.canonical_name) == candidate:
@@ -107,6 +110,15 @@ class DomainFacts:
     def mx_endpoints(self) -> List[Tuple[str, str]]:
         """Every (MX host, address) pair a sender may connect to."""
         return [(entry.host, address) for entry in self.mx_addresses() for address in entry.addresses]
+
+    def for_each_endpoint(self, function: Callable[[str, str], R]) -> List[R]:
+        """`function(host, address)` for every pair of `mx_endpoints()`, in that order; each MX host's pairs
+        start as soon as its own addresses are known, not once every host's are."""
+        def per_host(host: str) -> List[R]:
+            return parallel_map(lambda address: function(host, address), self.addresses(host).addresses)
+
+        return [result for results in parallel_map(per_host, [host.name for host in self.mx_hosts()])
+                for result in results]
 
     def ptr(self, address: str) -> Lookup:
         return self._memo.get(("ptr", address), lambda: self.resolver.query_address(address))

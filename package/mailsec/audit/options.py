@@ -11,7 +11,9 @@ from mailsec.resolver import DEFAULT_LIFETIME, DEFAULT_TIMEOUT
 
 
 def _local_name() -> str:
-    name = socket.getfqdn()
+    """The name the probes give in EHLO: the kernel's host name. Not `getfqdn()`, which asks the system's
+    resolver and so would go around the name servers the audit was given."""
+    name = socket.gethostname()
     return name if "." in name else "localhost.localdomain"
 
 

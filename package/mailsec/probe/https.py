@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from typing import Optional
 
 import urllib3
+from urllib3.util.ssl_match_hostname import CertificateError
 
 from mailsec import __version__
-from mailsec.probe.tlstrust import VALID, TrustVerdict, verdict_from_error, verifying_context
+from mailsec.probe.tlstrust import VALID, TrustProblem, TrustVerdict, verdict_from_error, verifying_context
 
 HTTPS_PORT = 443
 CHUNK = 8192
@@ -39,8 +40,10 @@ def fetch(
 ) -> HttpsFetch:
     """GET https://`host``path` from `address`; never follows redirects, never reads past `max_bytes`."""
     url = f"https://{host}{path}"
+    # SNI and the name check both use `host`; the name is checked by OpenSSL during the handshake (no
+    # assert_hostname, which would move the check to urllib3 and lose the verification error's reason).
     pool = urllib3.HTTPSConnectionPool(
-        address, HTTPS_PORT, server_hostname=host, assert_hostname=host,
+        address, HTTPS_PORT, server_hostname=host,
         ssl_context=verifying_context(ca_bundle), retries=False, maxsize=1,
         timeout=urllib3.Timeout(connect=timeout, read=timeout),
     )
@@ -57,7 +60,7 @@ def fetch(
     except urllib3.exceptions.HTTPError as exc:
         verification = _verification_error(exc)
         if verification is not None:
-            return HttpsFetch(url, address, trust=verdict_from_error(verification), error="certificate check failed")
+            return HttpsFetch(url, address, trust=verification, error="certificate check failed")
         return HttpsFetch(url, address, error=_describe(exc, timeout))
     finally:
         pool.close()
@@ -72,18 +75,21 @@ def _read_capped(response: urllib3.HTTPResponse, max_bytes: int, deadline: float
     while len(body) <= max_bytes:
         if time.monotonic() > deadline:
             raise urllib3.exceptions.ReadTimeoutError(None, None, "the body did not arrive in time")
-        chunk = response.read(CHUNK)
+        chunk = response.read1(CHUNK)  # what has arrived: a slow sender cannot hold a read past the deadline
         if not chunk:
             return bytes(body), False
         body += chunk
     return bytes(body[:max_bytes]), True
 
 
-def _verification_error(exc: BaseException) -> Optional[ssl.SSLCertVerificationError]:
+def _verification_error(exc: BaseException) -> Optional[TrustVerdict]:
+    """Why the certificate was refused, when that is what ended the fetch (urllib3 wraps the ssl error)."""
     seen = exc
     for _ in range(8):  # walk the cause/context chain urllib3 builds around the ssl error
         if isinstance(seen, ssl.SSLCertVerificationError):
-            return seen
+            return verdict_from_error(seen)
+        if isinstance(seen, CertificateError):  # urllib3 matched the name itself (pyOpenSSL, old OpenSSL)
+            return TrustVerdict(False, TrustProblem.NAME_MISMATCH, str(seen))
         for nested in (seen.__cause__, seen.__context__, *getattr(seen, "args", ())):
             if isinstance(nested, BaseException):
                 seen = nested

@@ -11,7 +11,7 @@ import socket
 import ssl
 from dataclasses import dataclass, replace
 from enum import IntEnum
-from typing import Optional
+from typing import List, Optional
 
 from mailsec.probe.tlstrust import (
     VALID,
@@ -29,7 +29,8 @@ MAX_TEXT = 512  # keep what a hostile server says to a sane length
 class Stage(IntEnum):
     """How far the dialogue got, in order."""
 
-    CONNECT = 1
+    NOTHING = 0  # not even the TCP connection
+    CONNECT = 1  # the TCP connection, but no greeting yet
     BANNER = 2
     EHLO = 3
     STARTTLS = 4
@@ -43,8 +44,9 @@ class SmtpSession:
 
     host: str
     address: str
-    reached: Stage = Stage.CONNECT  # the last stage that completed
+    reached: Stage = Stage.NOTHING  # the last stage that completed
     error: str = ""  # why the next stage failed
+    timed_out: bool = False  # the next stage failed because the server went quiet
     banner: str = ""
     ehlo_greeting: str = ""  # the first line of the EHLO reply: the name the server gives itself
     starttls_offered: bool = False
@@ -70,18 +72,26 @@ def probe_smtp(
 
 def _dialogue(host: str, address: str, ehlo_name: str, context: ssl.SSLContext, timeout: float) -> SmtpSession:
     session = SmtpSession(host, address)
-    client = smtplib.SMTP(timeout=timeout)
+    # With a local_hostname smtplib does not ask the system's resolver for the machine's own name.
+    client = smtplib.SMTP(timeout=timeout, local_hostname=ehlo_name)
+    progress = [session]  # the session as far as it got, for the error handler
     try:
-        return _converse(client, session, ehlo_name, context)
+        return _converse(client, progress, ehlo_name, context, timeout)
     except (OSError, smtplib.SMTPException) as exc:
-        return replace(session, error=_describe(exc))
+        return replace(progress[-1], error=_describe(exc), timed_out=_timed_out(exc))
     finally:
         _close(client)
 
 
-def _converse(client: smtplib.SMTP, session: SmtpSession, ehlo_name: str, context: ssl.SSLContext) -> SmtpSession:
-    code, banner = client.connect(session.address, SMTP_PORT)
-    session = replace(session, reached=Stage.BANNER, banner=_text(banner))
+def _converse(client: smtplib.SMTP, progress: List[SmtpSession], ehlo_name: str, context: ssl.SSLContext,
+              timeout: float) -> SmtpSession:
+    session = progress[-1]
+    # Connected by hand, so that "nothing listens" and "listens but never greets" stay apart.
+    client.sock = socket.create_connection((session.address, SMTP_PORT), timeout)
+    progress.append(replace(session, reached=Stage.CONNECT))
+    code, banner = client.getreply()
+    session = replace(progress[-1], reached=Stage.BANNER, banner=_text(banner))
+    progress.append(session)
     if code != 220:
         return replace(session, error=f"the server greeted with {code} instead of 220")
     code, greeting = client.ehlo(ehlo_name)
@@ -90,22 +100,25 @@ def _converse(client: smtplib.SMTP, session: SmtpSession, ehlo_name: str, contex
     offered = client.has_extn("starttls")
     session = replace(session, reached=Stage.EHLO, ehlo_greeting=_text(greeting).splitlines()[0],
                       starttls_offered=offered)
+    progress.append(session)
     if not offered:
         return replace(session, error="the server does not offer STARTTLS")
     code, reply = client.docmd("STARTTLS")
     if code != 220:
         return replace(session, error=f"STARTTLS was answered with {code} {_text(reply)}")
     session = replace(session, reached=Stage.STARTTLS)
+    progress.append(session)
     try:
         tls = context.wrap_socket(client.sock, server_hostname=session.host)
     except ssl.SSLCertVerificationError as exc:
         return replace(session, trust=verdict_from_error(exc), error="the certificate check failed")
     except (ssl.SSLError, OSError) as exc:
-        return replace(session, error=f"the TLS handshake failed: {_describe(exc)}")
+        return replace(session, error=f"the TLS handshake failed: {_describe(exc)}", timed_out=_timed_out(exc))
     client.sock, client.file = tls, None
     trust = VALID if context.verify_mode == ssl.CERT_REQUIRED else None
     session = replace(session, reached=Stage.HANDSHAKE, tls_version=tls.version() or "",
                       leaf=tls.getpeercert(binary_form=True), trust=trust)
+    progress.append(session)
     code, reply = client.ehlo(ehlo_name)
     if code != 250:
         return replace(session, error=f"EHLO after STARTTLS was answered with {code} {_text(reply)}")
@@ -116,8 +129,13 @@ def _text(raw: bytes) -> str:
     return raw.decode("utf-8", "replace")[:MAX_TEXT]
 
 
+def _timed_out(exc: BaseException) -> bool:
+    """True for a timeout, also where smtplib reports it as a closed connection."""
+    return isinstance(exc, socket.timeout) or isinstance(exc.__context__, socket.timeout)
+
+
 def _describe(exc: BaseException) -> str:
-    if isinstance(exc, socket.timeout):
+    if _timed_out(exc):
         return "timed out"
     if isinstance(exc, ConnectionRefusedError):
         return "connection refused"

@@ -50,6 +50,7 @@ def verifying_context(ca_bundle: Optional[str]) -> ssl.SSLContext:
     """A client context that checks chain and name against `ca_bundle`, else the Mozilla roots."""
     context = ssl.create_default_context(cafile=ca_bundle or certifi.where())
     context.minimum_version = ssl.TLSVersion.TLSv1_2  # RFC 8461 §7.2: TLS 1.2 or later
+    context.hostname_checks_common_name = False  # DNS-ID only (RFC 8461 §3.3, §4.2; RFC 6125)
     return context
 
 

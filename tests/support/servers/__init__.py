@@ -30,13 +30,17 @@ More, by task:
   `forged=[ForgedRecord("mail", "A", "127.9.9.9")]` (Unbound answers SERVFAIL); a zone whose anchor
   Unbound was not given is insecure.
 - Reverse DNS: `Zone(reverse_zone("127.0.0.0/8"), bind.address.host)`, then
-  `.ptr(mx.address.host, "mail.example.nl.")`.
+  `.ptr(mx.address.host, "mail.example.nl.")`; Unbound passes 127/8 reverse names to BIND (other
+  RFC 6303 ranges, such as 192.0.2.0/24, it still answers itself).
 - TSIG updates: `dynamic = bind.serve_dynamic(zone)`: `dynamic.key.path` is the key file for
   `--tsig-keyfile`, `dynamic.anchor` the DS to trust, `bind.address` the server for `--dns-server`;
   `make_tsig_key(path, name)` makes a wrong key. `bind.transfer(origin)` reads the zone back.
 - Changed zones: serve them again; then `resolver.flush()`, since Unbound caches.
 - Timeouts: `servers.silent_host([53, 25, 443])` accepts and never answers;
-  `servers.dns_proxy(bind.address, delay_ms=30)` is a slow DNS path (`make bench`).
+  `servers.dns_proxy(bind.address, delay_ms=30)` is a slow DNS path (`make bench`), and with `tcp=False`
+  a path where truncated answers have no TCP fallback.
+- One host for mail and web, as a NAS: `address = servers.address([25, 443])`, then
+  `servers.postfix(service, address)` and `servers.nginx(sites, address)`.
 - SMTP and HTTPS faults: the fields of `SmtpService` and `HttpsSite` (see postfix.py and nginx.py).
 - IMAP: `imap = servers.dovecot(certificate, {"reports": "secret"})`, `imap.deliver("reports", message)`.
 

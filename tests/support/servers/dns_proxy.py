@@ -5,6 +5,8 @@ carries; see `bind.py`), and with a delay it is the slow network path of `make b
 UDP or TCP, waits `delay_ms` before it goes upstream, and queries in flight wait side by side, so
 concurrent lookups overlap as they would on a real network. Messages travel as bytes: TSIG signatures,
 EDNS, truncation and zone transfers pass through untouched. `queries` counts what was relayed.
+With `tcp=False` it relays UDP only and nothing listens on TCP, like a broken middlebox: a truncated
+answer then has no TCP fallback.
 
 It runs an asyncio loop in a thread of the test process, so it needs no program and no work directory.
 """
@@ -24,10 +26,11 @@ Address = Tuple[str, int]
 class DnsProxy:
     PORTS = (DNS_PORT,)
 
-    def __init__(self, address: str, upstream: Endpoint, delay_ms: float = 0.0) -> None:
+    def __init__(self, address: str, upstream: Endpoint, delay_ms: float = 0.0, tcp: bool = True) -> None:
         self.address = Endpoint(address, DNS_PORT)
         self.upstream = upstream
         self.delay_ms = delay_ms  # may be changed while the proxy runs
+        self.tcp = tcp
         self.queries = 0
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._run, name=f"dns-proxy-{address}", daemon=True)
@@ -54,7 +57,7 @@ class DnsProxy:
             ))
             tcp = self._loop.run_until_complete(
                 asyncio.start_server(self._relay_stream, self.address.host, self.address.port)
-            )
+            ) if self.tcp else None
         except OSError as error:
             self._failure = error
             self._started.set()
@@ -63,11 +66,14 @@ class DnsProxy:
         self._started.set()
         self._loop.run_forever()
         udp.close()
-        tcp.close()
+        closing = []
+        if tcp is not None:
+            tcp.close()
+            closing.append(tcp.wait_closed())
         pending = asyncio.all_tasks(self._loop)
         for task in pending:
             task.cancel()
-        self._loop.run_until_complete(asyncio.gather(tcp.wait_closed(), *pending, return_exceptions=True))
+        self._loop.run_until_complete(asyncio.gather(*closing, *pending, return_exceptions=True))
         self._loop.close()
 
     async def _hold(self) -> None:

@@ -9,7 +9,7 @@ import contextlib
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Mapping, Sequence, TypeVar
+from typing import Mapping, Optional, Sequence, TypeVar
 
 from tests.support.pki import ServerCertificate
 from tests.support.servers.bind import BindServer
@@ -67,22 +67,25 @@ class ServerStack:
         workdir = self._workdir("unbound", address)
         return self.start(UnboundResolver(address, workdir, upstream.listener, trust_anchors))
 
-    def dns_proxy(self, upstream: Endpoint, delay_ms: float) -> DnsProxy:
-        """A relay to `upstream` that holds every query back for `delay_ms`."""
-        return self.start(DnsProxy(self.address(DnsProxy.PORTS), upstream, delay_ms))
+    def dns_proxy(self, upstream: Endpoint, delay_ms: float = 0.0, tcp: bool = True) -> DnsProxy:
+        """A relay to `upstream` that holds every query back for `delay_ms` (over UDP only without `tcp`)."""
+        return self.start(DnsProxy(self.address(DnsProxy.PORTS), upstream, delay_ms, tcp))
 
     def silent_host(self, ports: Sequence[int]) -> SilentHost:
         """An address where connections to `ports` are accepted and queries received, and nothing answers."""
         return self.start(SilentHost(self.address(ports), ports))
 
-    def nginx(self, sites: Sequence[HttpsSite]) -> NginxServer:
-        """nginx on port 443, serving `sites` (the first is also the default for unknown names)."""
-        address = self.address(NginxServer.PORTS)
+    def nginx(self, sites: Sequence[HttpsSite], address: Optional[str] = None) -> NginxServer:
+        """nginx on port 443, serving `sites` (the first is also the default for unknown names).
+
+        `address` (from `address([25, 443])`) puts it beside another server, as on a NAS that serves its
+        mail and its web sites from one address."""
+        address = address or self.address(NginxServer.PORTS)
         return self.start(NginxServer(address, self._workdir("nginx", address), sites))
 
-    def postfix(self, service: SmtpService) -> PostfixServer:
-        """Postfix on port 25, answering as `service` describes."""
-        address = self.address(PostfixServer.PORTS)
+    def postfix(self, service: SmtpService, address: Optional[str] = None) -> PostfixServer:
+        """Postfix on port 25, answering as `service` describes (on `address`, if given; see `nginx`)."""
+        address = address or self.address(PostfixServer.PORTS)
         return self.start(PostfixServer(address, self._workdir("postfix", address), service))
 
     def dovecot(self, certificate: ServerCertificate, users: Mapping[str, str]) -> DovecotServer:

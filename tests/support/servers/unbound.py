@@ -6,6 +6,10 @@ root hints are used and Unbound never learns of another server. A zone validates
 `TrustAnchor` covers it, as insecure when none does, and answers SERVFAIL when it is bogus.
 
 Unbound caches; after changing a zone that was already looked up, call `flush()`.
+
+The test servers live on 127.0.0.0/8, so the reverse names of their addresses must resolve like any
+other: Unbound's built-in answer for `127.in-addr.arpa` (RFC 6303, NXDOMAIN for everything) is switched
+off, and those names go to BIND like the rest (serve `reverse_zone("127.0.0.0/8")` there).
 """
 
 from pathlib import Path
@@ -68,6 +72,7 @@ server:
     qname-minimisation: no
     module-config: "validator iterator"
     trust-anchor-signaling: no
+    local-zone: "127.in-addr.arpa." nodefault
 {anchors}
 stub-zone:
     name: "."

@@ -4,14 +4,16 @@ from typing import Sequence
 
 from mailsec.findings import Finding, Status
 from mailsec.records.issues import Parsed, RecordIssue
-from mailsec.resolver import Lookup
+from mailsec.resolver import Lookup, Outcome
 
 
 def lookup_failed(check_id: str, subject: str, lookup: Lookup) -> Finding:
     """The DNS did not answer: no verdict, and never mistaken for "no such record"."""
+    hint = "; from a validating resolver SERVFAIL often means failed DNSSEC validation (see dnssec.domain)" \
+        if lookup.outcome == Outcome.SERVFAIL else ""
     return Finding(
         check_id, Status.ERROR, subject,
-        f"the DNS lookup failed ({lookup.describe()}), so this could not be checked",
+        f"the DNS lookup failed ({lookup.describe()}), so this could not be checked{hint}",
         "Make sure the domain's name servers answer (and the resolver mailsec uses can reach them), "
         "then run the audit again.",
     )

@@ -28,7 +28,7 @@ class Role(str, Enum):
     CURRENT = "the current key"
     OTHER_KEY = "another key: a staged next key, or an old one to remove"
     ISSUER = "the issuing CA"
-    STALE_ISSUER = "a CA that is not in the presented chain"
+    STALE_ISSUER = "a CA that is not in the chain the server sends"
     UNUSABLE = "unusable for SMTP"
     MALFORMED = "malformed"
 
@@ -61,7 +61,8 @@ def classify(record: TlsaRecord, chain: Sequence[x509.Certificate]) -> RecordRol
     for ca in chain[1:]:
         if association_data(ca, selector, mtype).hex() == record.data:
             return RecordRole(record, Role.ISSUER, ca.subject.rfc4514_string())
-    return RecordRole(record, Role.STALE_ISSUER, "Let's Encrypt and other CAs rotate their intermediates")
+    return RecordRole(record, Role.STALE_ISSUER, "an intermediate the CA has rotated away, or one the server "
+                                                 "fails to send (RFC 7672 §3.1.2 requires it in the chain)")
 
 
 def published_records(facts: DomainFacts, host: str) -> List[TlsaRecord]:
@@ -70,13 +71,19 @@ def published_records(facts: DomainFacts, host: str) -> List[TlsaRecord]:
 
 
 def check(facts: DomainFacts) -> List[Finding]:
-    hosts = [host.name for host in facts.mx_hosts()]
-    findings = parallel_map(lambda host: _present(facts, host), hosts)
-    with_records = [host for host in hosts if facts.tlsa(host).found]
-    endpoints = [(host, address) for host, address in facts.mx_endpoints() if host in with_records]
-    findings += parallel_map(lambda endpoint: _match(facts, *endpoint), endpoints)
-    findings += parallel_map(lambda host: _secure(facts, host), hosts)
-    return findings
+    """Per MX host, all at once: where its records are, whether they match, whether they are secure."""
+    per_host = parallel_map(lambda host: _host_findings(facts, host.name), facts.mx_hosts())
+    return [finding for part in range(3) for findings in per_host for finding in findings[part]]
+
+
+def _host_findings(facts: DomainFacts, host: str) -> List[List[Finding]]:
+    def matches() -> List[Finding]:
+        if not facts.tlsa(host).found:
+            return []
+        return parallel_map(lambda address: _match(facts, host, address), facts.addresses(host).addresses)
+
+    return parallel_map(lambda part: part(), [lambda: [_present(facts, host)], matches,
+                                               lambda: [_secure(facts, host)]])
 
 
 def _suggested_records(facts: DomainFacts, host: str) -> str:
@@ -105,26 +112,36 @@ def _present(facts: DomainFacts, host: str) -> Finding:
 
 def _match(facts: DomainFacts, host: str, address: str) -> Finding:
     subject = f"{host} ({address})"
-    chain = _presented(facts, host, address)
+    records = published_records(facts, host)
+    with_issuers = any(r.usage == Usage.DANE_TA for r in records)
+    chain = _presented(facts, host, address, with_issuers)
     if not chain:
         reason = facts.smtp(host, address).error
         return Finding(MATCH, Status.ERROR, subject,
                        f"could not compare the TLSA records: no certificate was seen ({reason})",
                        "Make sure the MX answers STARTTLS on port 25 (see smtp.starttls).")
-    roles = [classify(record, chain) for record in published_records(facts, host)]
-    usable = [r for r in roles if r.role == Role.CURRENT or (r.role == Role.ISSUER and covers_host(chain[0], host))]
+    roles = [classify(record, chain) for record in records]
+    named = covers_host(chain[0], host)
+    usable = [r for r in roles if r.role == Role.CURRENT or (r.role == Role.ISSUER and named)]
     listed = "; ".join(role.describe() for role in roles)
+    note = _chain_note(facts, host, address) if with_issuers else ""
     if not usable:
         unsigned = "" if facts.tlsa(host).secure else (
             " The zone is not validated as DNSSEC-secure, so senders ignore the records today; they will "
             "refuse mail the day DNSSEC is on.")
+        fix = f"Publish {_suggested_records(facts, host)} now; remove the stale records after two TTLs."
+        if any(r.role == Role.ISSUER for r in roles):
+            what = (f"the issuer record matches, but the certificate presented does not name {host}, and DANE-TA "
+                    "records require the name (RFC 7672 §3.2.2)")
+            fix = f"Give MailPlus Server a certificate that names {host}, or: {fix}"
+        else:
+            what = f"no TLSA record matches the certificate presented ({summarize(chain[0]).key}, " \
+                   f"{chain[0].subject.rfc4514_string()})"
+        if any(r.role == Role.STALE_ISSUER for r in roles):
+            fix += " If the 2 x x record is for your CA, make the server send the intermediate (the full chain)."
         return Finding(MATCH, Status.FAIL, subject,
-                       f"no TLSA record matches the certificate presented ({summarize(chain[0]).key}, "
-                       f"{chain[0].subject.rfc4514_string()}): DANE senders will not deliver. Published: {listed}."
-                       + unsigned,
-                       f"Publish {_suggested_records(facts, host)} now; remove the stale records after two TTLs.")
+                       f"{what}: DANE senders will not deliver. Published: {listed}{note}.{unsigned}", fix)
     doubtful = [r for r in roles if r.role in (Role.STALE_ISSUER, Role.UNUSABLE, Role.MALFORMED)]
-    note = _chain_note(facts, host, address)
     if doubtful:
         return Finding(MATCH, Status.WARN, subject,
                        f"matched by {usable[0].describe()}, but some records are of no use: "
@@ -152,12 +169,17 @@ def _secure(facts: DomainFacts, host: str) -> Finding:
     return Finding(SECURE, explanation.status, subject, explanation.message, explanation.fix)
 
 
-def _presented(facts: DomainFacts, host: str, address: str) -> List[x509.Certificate]:
-    leaf_der = facts.smtp(host, address).leaf
-    if leaf_der is None:
+def _presented(facts: DomainFacts, host: str, address: str, with_issuers: bool) -> List[x509.Certificate]:
+    """The chain `address` presents for `host`, leaf first; the CAs only when an issuer record needs them."""
+    if not with_issuers:
+        leaf_der = facts.smtp(host, address).leaf
+        return [] if leaf_der is None else [x509.load_der_x509_certificate(leaf_der)]
+    # The CAs come from a second handshake (openssl); it runs beside the probe, not after it.
+    session, sent = parallel_map(lambda fact: fact(host, address), [facts.smtp, facts.chain])
+    if session.leaf is None:
         return []
-    leaf = x509.load_der_x509_certificate(leaf_der)
-    chain = facts.chain(host, address).certificates
+    leaf = x509.load_der_x509_certificate(session.leaf)
+    chain = sent.certificates
     return [leaf, *chain[1:]] if chain and chain[0] == leaf else [leaf, *chain]
 
 
@@ -167,9 +189,8 @@ def _chain_note(facts: DomainFacts, host: str, address: str) -> str:
 
 
 def _first_leaf(facts: DomainFacts, host: str) -> Optional[x509.Certificate]:
-    for candidate, address in facts.mx_endpoints():
-        if candidate == host:
-            chain = _presented(facts, host, address)
-            if chain:
-                return chain[0]
+    for address in facts.addresses(host).addresses:
+        chain = _presented(facts, host, address, with_issuers=False)
+        if chain:
+            return chain[0]
     return None

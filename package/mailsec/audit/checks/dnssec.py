@@ -37,7 +37,9 @@ def security_of(facts: DomainFacts, lookup: Lookup) -> Verdict:
     """The DNSSEC state of one lookup's answer."""
     if lookup.failed:
         if lookup.outcome == Outcome.SERVFAIL and not facts.query(lookup.name, lookup.rdtype, True).failed:
-            return Verdict(Security.BOGUS, detail="the answer exists but fails DNSSEC validation")
+            return Verdict(Security.BOGUS, facts.zone_of(lookup.name) or "",
+                           "the resolver answers SERVFAIL, yet with validation off the records are there: their "
+                           "signatures do not validate")
         return Verdict(Security.UNKNOWN, detail=lookup.describe())
     if lookup.secure:
         return Verdict(Security.SECURE)

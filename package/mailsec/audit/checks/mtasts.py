@@ -12,7 +12,7 @@ from typing import List, Optional, Tuple
 
 from mailsec import clock
 from mailsec.audit.checks.common import judge_record, lookup_failed, passed
-from mailsec.audit.checks.smtp import subject_of
+from mailsec.audit.checks.smtp import certificate_fix, subject_of
 from mailsec.audit.concurrency import parallel_map
 from mailsec.audit.facts import DomainFacts
 from mailsec.audit.maildns import txt_data
@@ -34,10 +34,14 @@ HOSTING_FIX = ("Serve the policy from Web Station: a virtual host mta-sts.{domai
 
 
 def check(facts: DomainFacts) -> List[Finding]:
-    lookup, record = txt_record(facts)
+    # The TXT record and the policy (address lookup, then HTTPS) do not depend on each other: fetch both at once.
+    (lookup, record), _ = parallel_map(lambda fact: fact(), [lambda: txt_record(facts), facts.policy_fetches])
     findings = [_txt(facts, lookup, record)]
-    if not lookup.found and not facts.addresses(facts.policy_host).addresses:
-        return [*findings, Finding(FETCH, Status.SKIP, facts.policy_host, "MTA-STS is not in use (see mta-sts.txt)")]
+    policy_host = facts.addresses(facts.policy_host)
+    if not lookup.found and not policy_host.addresses and not policy_host.failures:
+        reason = "MTA-STS is not in use" if lookup.absent else \
+            "the _mta-sts lookup failed, so whether MTA-STS is in use is not known"
+        return [*findings, Finding(FETCH, Status.SKIP, facts.policy_host, f"{reason} (see mta-sts.txt)")]
     findings += _fetch_findings(facts)
     body = served_policy(facts)
     if body is None:
@@ -46,7 +50,7 @@ def check(facts: DomainFacts) -> List[Finding]:
     findings += [_syntax(facts, parsed), _id_changed(facts)]
     if parsed.fields.mode in (Mode.ENFORCE.value, Mode.TESTING.value):
         findings += _coverage(facts, parsed)
-        findings += parallel_map(lambda endpoint: _certificate(facts, parsed, *endpoint), facts.mx_endpoints())
+        findings += facts.for_each_endpoint(lambda host, address: _certificate(facts, parsed, host, address))
     return findings
 
 
@@ -192,4 +196,4 @@ def _certificate(facts: DomainFacts, parsed: PolicyParse, host: str, address: st
                    else "switching the policy to enforce would make senders refuse this MX")
     return Finding(CERTIFICATE, Status.FAIL if enforce else Status.WARN, subject,
                    f"{session.trust.describe(host)}: {consequence}",
-                   f"Give MailPlus Server a certificate from a public CA that names {host}, with its intermediate.")
+                   certificate_fix(session))

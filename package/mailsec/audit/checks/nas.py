@@ -44,14 +44,17 @@ def _presented(facts: DomainFacts, chain: CertificateChain, host: str, address: 
     subject = f"{host} ({address})"
     seen = facts.smtp(host, address).leaf
     if seen is None:
-        return Finding(PRESENTED, Status.ERROR, subject, "no certificate was seen on port 25 to compare", "")
+        return Finding(PRESENTED, Status.ERROR, subject,
+                       f"no certificate was seen on port 25 to compare: {facts.smtp(host, address).error}",
+                       "Make sure the MX answers STARTTLS on port 25 (see smtp.starttls).")
     presented = x509.load_der_x509_certificate(seen)
     if presented == chain.leaf:
         return passed(PRESENTED, subject, "port 25 presents the certificate DSM assigned to MailPlus Server")
     same_key = _spki_digest(presented) == _spki_digest(chain.leaf)
     if same_key:
         return Finding(PRESENTED, Status.WARN, subject,
-                       "port 25 still presents an older certificate with the same key than the one in DSM's store",
+                       "port 25 still presents an older certificate than the one in DSM's store (with the same "
+                       "key, so TLSA records still match)",
                        "Restart MailPlus Server (Package Center) so it loads the renewed certificate.")
     return Finding(PRESENTED, Status.FAIL, subject,
                    "port 25 presents a different key than the certificate DSM assigned to MailPlus Server; TLSA "

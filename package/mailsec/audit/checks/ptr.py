@@ -20,10 +20,12 @@ def ptr_names(facts: DomainFacts, address: str) -> List[str]:
 
 
 def check(facts: DomainFacts) -> List[Finding]:
-    first_host = {}
-    for host, address in facts.mx_endpoints():
-        first_host.setdefault(address, host)
-    return parallel_map(lambda item: _judge(facts, item[1], item[0]), list(first_host.items()))
+    """One finding per MX address (an address shared by several MX hosts is judged for the first)."""
+    findings: List[Finding] = []
+    for finding in facts.for_each_endpoint(lambda host, address: _judge(facts, host, address)):
+        if all(finding.subject != kept.subject for kept in findings):
+            findings.append(finding)
+    return findings
 
 
 def _judge(facts: DomainFacts, host: str, address: str) -> Finding:
@@ -42,8 +44,10 @@ def _judge(facts: DomainFacts, host: str, address: str) -> Finding:
         failed = [lookup for entry in forward for lookup in entry.failures]
         if failed:
             return lookup_failed(ID, address, failed[0])
+        found = forward[0].addresses
+        leads_to = f"resolves to {', '.join(found)}" if found else "has no address record"
         return Finding(ID, Status.FAIL, address,
-                       f"the PTR name {names[0]} does not resolve back to {address}",
+                       f"the PTR name {names[0]} {leads_to}, not back to {address}",
                        f"Publish {names[0]}. IN {'AAAA' if ':' in address else 'A'} {address}, or: {request}")
     if len(names) > 1:
         return Finding(ID, Status.WARN, address,

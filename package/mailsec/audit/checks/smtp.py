@@ -4,11 +4,11 @@ from typing import List, Optional
 
 from mailsec.audit.checks.common import passed
 from mailsec.audit.checks.ptr import ptr_names
-from mailsec.audit.concurrency import parallel_map
 from mailsec.audit.facts import DomainFacts
 from mailsec.findings import Finding, Status
 from mailsec.names import host_name_problem, normalize_host
 from mailsec.probe.smtp import SmtpSession, Stage
+from mailsec.probe.tlstrust import TrustProblem
 
 STARTTLS, BANNER = "smtp.starttls", "smtp.banner"
 ENABLE_TLS = ("In MailPlus Server > Mail Delivery, turn on SMTP with TLS (STARTTLS) for port 25 and assign "
@@ -16,7 +16,7 @@ ENABLE_TLS = ("In MailPlus Server > Mail Delivery, turn on SMTP with TLS (STARTT
 
 
 def check(facts: DomainFacts) -> List[Finding]:
-    sessions = parallel_map(lambda endpoint: facts.smtp(*endpoint), facts.mx_endpoints())
+    sessions = facts.for_each_endpoint(facts.smtp)
     findings = [_starttls(session) for session in sessions]
     findings += [finding for session in sessions for finding in [_banner(facts, session)] if finding]
     return findings
@@ -28,11 +28,16 @@ def subject_of(session: SmtpSession) -> str:
 
 def _starttls(session: SmtpSession) -> Finding:
     subject = subject_of(session)
-    if session.reached == Stage.CONNECT:
+    if session.reached == Stage.NOTHING:
         return Finding(STARTTLS, Status.ERROR, subject,
                        f"could not connect to port 25: {session.error}. From the NAS itself this can also mean "
                        "that the internet provider blocks outgoing port 25 or the router lacks NAT loopback",
                        "Check that port 25 is forwarded to the NAS and reachable from the internet.")
+    if session.timed_out:
+        return Finding(STARTTLS, Status.ERROR, subject,
+                       f"port 25 accepted the connection, then the server went quiet ({_after(session)})",
+                       "Check that port 25 is forwarded to MailPlus Server and that its SMTP service runs; see its "
+                       "logs.")
     if session.reached < Stage.EHLO:
         return Finding(STARTTLS, Status.FAIL, subject, f"the SMTP dialogue failed: {session.error}",
                        "Check MailPlus Server's SMTP service and its logs.")
@@ -40,7 +45,10 @@ def _starttls(session: SmtpSession) -> Finding:
         return Finding(STARTTLS, Status.FAIL, subject,
                        "the server does not offer STARTTLS, so mail to it travels unencrypted", ENABLE_TLS)
     if session.reached == Stage.EHLO or session.leaf is None:
-        return Finding(STARTTLS, Status.FAIL, subject, f"STARTTLS is offered but fails: {session.error}", ENABLE_TLS)
+        return Finding(STARTTLS, Status.FAIL, subject, f"STARTTLS is offered but fails: {session.error}",
+                       "Allow TLS 1.2 and 1.3 for the mail services (DSM Control Panel > Security > Advanced > "
+                       "TLS / SSL Profile Level) and check the certificate assigned to MailPlus Server; its log "
+                       "names the handshake error.")
     if not session.completed:
         return Finding(STARTTLS, Status.FAIL, subject, f"the session fails after STARTTLS: {session.error}",
                        "Check MailPlus Server's SMTP service and its logs.")
@@ -48,11 +56,31 @@ def _starttls(session: SmtpSession) -> Finding:
     if trust is not None and not trust.valid:
         return Finding(STARTTLS, Status.WARN, subject,
                        f"STARTTLS works ({session.tls_version}), but {trust.describe(session.host)}; "
-                       "MTA-STS senders in enforce mode will refuse this host",
-                       f"Use a certificate from a public CA that names {session.host} (with its intermediate "
-                       "certificate), e.g. DSM's Let's Encrypt certificate, for MailPlus Server.")
+                       "MTA-STS senders in enforce mode will refuse this host", certificate_fix(session))
     return passed(STARTTLS, subject, f"STARTTLS works ({session.tls_version}) with a certificate valid for "
                                      f"{session.host}")
+
+
+def certificate_fix(session: SmtpSession) -> str:
+    """What to do about a certificate that fails the WebPKI check, by what is wrong with it."""
+    problem = session.trust.problem if session.trust else None
+    if problem == TrustProblem.NAME_MISMATCH:
+        return (f"Give MailPlus Server a certificate whose names include {session.host} (Control Panel > Security > "
+                "Certificate > Settings), or point the MX record at a name the certificate has.")
+    if problem == TrustProblem.UNTRUSTED:
+        return ("Serve the intermediate certificate with it (DSM serves fullchain.pem when the certificate was "
+                "imported with its intermediate), and use a certificate from a public CA, e.g. DSM's Let's "
+                "Encrypt certificate, not a self-signed one.")
+    if problem in (TrustProblem.EXPIRED, TrustProblem.NOT_YET_VALID):
+        return (f"Renew the certificate for {session.host} (Control Panel > Security > Certificate) and restart "
+                "MailPlus Server so that it serves the new one.")
+    return f"Use a certificate from a public CA that names {session.host}, with its intermediate, for MailPlus Server."
+
+
+def _after(session: SmtpSession) -> str:
+    waiting = {Stage.CONNECT: "no greeting", Stage.BANNER: "no answer to EHLO", Stage.EHLO: "no answer to STARTTLS",
+               Stage.STARTTLS: "the TLS handshake did not finish", Stage.HANDSHAKE: "no answer to EHLO after TLS"}
+    return f"{waiting.get(session.reached, 'no answer')}: {session.error}"
 
 
 def _banner(facts: DomainFacts, session: SmtpSession) -> Optional[Finding]:
