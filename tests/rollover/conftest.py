@@ -23,11 +23,13 @@ from mailsec.certs import load_chain_file
 from tests.support.cli import Run, mailsec
 from tests.support.demo_nas import DOMAIN, MAIL_HOST, DemoNas, build_demo_nas
 from tests.support.servers import BindServer, DynamicZone, Zone
-from tests.support.servers.clients import dns_query
+from tests.support.servers.clients import dns_query, dns_update
 from tests.support.servers.pytest_plugin import (  # noqa: F401 (fixtures)
     loopback,
     pytest_runtest_makereport,
     pytest_runtest_setup,
+    server_ca,
+    server_ca_bundle,
     servers,
 )
 
@@ -50,8 +52,9 @@ class ZoneNas:
         env = {"MAILSEC_NOW": str(at)} if at is not None else {}
         return mailsec("--root", self.root, *args, env=env, stdin=stdin)
 
-    def configure(self, *publishing: str) -> Run:
-        return self.mailsec("configure", "--domain", DOMAIN, "--nameserver", str(self.bind.address), *publishing)
+    def configure(self, *publishing: str, stdin: bytes = b"") -> Run:
+        return self.mailsec("configure", "--domain", DOMAIN, "--nameserver", str(self.bind.address), *publishing,
+                            stdin=stdin)
 
     def configure_rfc2136(self, keyfile: Optional[Path] = None) -> Run:
         return self.configure("--publish", "rfc2136", "--dns-server", str(self.bind.address), "--zone", DOMAIN,
@@ -61,6 +64,10 @@ class ZoneNas:
         run = self.mailsec("refresh", "--json", *options, at=at)
         assert run.code in (0, 1), (run.code, run.stdout, run.stderr)
         return Refreshed(run, json.loads(run.stdout))
+
+    def update(self, name: str, rtype: str, data: str) -> None:
+        """Add a record the way the owner (or another tool) would, outside mailsec."""
+        dns_update(self.bind.address, DOMAIN, self.zone.key, name=name, rtype=rtype, data=data)
 
     def published(self, owner: str = OWNER, rtype: str = "TLSA") -> Set[str]:
         """The record set as BIND serves it now, each record in presentation form."""

@@ -60,7 +60,7 @@ def test_a_new_key_is_added_kept_for_two_ttls_then_the_old_one_removed(nas):
     added = nas.refresh(START + HOUR)
     assert_presented_certificate_matches(nas)
     assert {old, new} <= nas.published() and added.phase == "waiting" and added.code == 0
-    assert added.roles()[old.split()[-1]] == "old" and added.roles()[new.split()[-1]] == "current"
+    assert added.roles()[old.rsplit(maxsplit=1)[-1]] == "old" and added.roles()[new.rsplit(maxsplit=1)[-1]] == "current"
     assert added.document["changes"] == {"add": [f"{OWNER} 3600 IN TLSA {new}"], "remove": []}
 
     early = nas.refresh(START + HOUR + HOLD - 60)
