@@ -26,11 +26,13 @@ no clock it did not start and removes nothing.
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Dict, Iterable, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, Optional, Sequence, Tuple
 
 from mailsec.limits import TLSA_ROLLOVER_TTL_FACTOR
-from mailsec.publish.authoritative import ServerAnswer
 from mailsec.tlsa import TlsaRecord, Usage, tlsa_owner
+
+if TYPE_CHECKING:  # the answers are plain data; the app reads saved states without loading a DNS client
+    from mailsec.publish.authoritative import ServerAnswer
 
 
 class Role(str, Enum):
@@ -96,7 +98,7 @@ class HoldRules:
 class Observation:
     """Every authoritative server's answer for the host's TLSA record set, or why there are none."""
 
-    answers: Tuple[ServerAnswer, ...] = ()
+    answers: Tuple["ServerAnswer", ...] = ()
     problem: str = ""
 
     @property
