@@ -7,7 +7,7 @@ clocks, applying what it asks to a simulated zone, and checks the invariant at e
 from datetime import datetime, timedelta, timezone
 from typing import Dict, List, Optional, Set
 
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from mailsec.publish.authoritative import ServerAnswer
@@ -179,6 +179,7 @@ event = st.one_of(
 )
 
 
+@settings(max_examples=400)  # cheap, and histories are many
 @given(st.lists(event, min_size=1, max_size=40))
 @example([("sync", 1), ("sync", 2), ("renew", 1), ("sync", 1), ("sync", 2), ("wait", 2 * TTL)])  # one removal
 def test_no_removal_ever_leaves_a_server_or_a_cache_without_a_record_for_the_certificate_in_use(events):
@@ -187,7 +188,7 @@ def test_no_removal_ever_leaves_a_server_or_a_cache_without_a_record_for_the_cer
     everywhere_since: Optional[datetime] = None  # since when every look showed every live record everywhere
     failing: Set[int] = set()
     for kind, value in [("look", 0), *events]:
-        if kind == "renew":
+        if kind == "renew" and KEYS[value] != current:  # a renewal with the same key changes nothing
             current, everywhere_since = KEYS[value], None
         elif kind == "sync":
             servers[value] = set(servers[0])

@@ -110,7 +110,9 @@ class _Run:
         done = tuple(changes) if self.job.dry_run else tuple(made)
         if self.publisher and not self._failures():
             self.findings.append(self._published(done, views))
-        return PublishingOutcome(self._state(), done, tuple(self.findings), self.automatic, self.rules)
+        # A provider that failed publishes nothing: the owner gets the steps to take by hand meanwhile.
+        automatic = () if self._failures() else self.automatic
+        return PublishingOutcome(self._state(), done, tuple(self.findings), automatic, self.rules)
 
     def _check_publisher(self) -> None:
         """The provider's own test first: a wrong zone, key or server is then named in one sentence."""
