@@ -8,8 +8,14 @@ import sys
 import pytest
 
 from mailsec.refresh.rollover_store import ROLLOVER_FILE
-from tests.refresh.conftest import renew
-from tests.rollover.conftest import HOUR, START, assert_presented_certificate_matches, spki_sha256
+from tests.refresh.conftest import renew, run_job
+from tests.rollover.conftest import (
+    HOUR,
+    START,
+    assert_presented_certificate_matches,
+    presented_records,
+    spki_sha256,
+)
 from tests.support.cli import assert_cannot_run
 from tests.support.servers import make_tsig_key
 
@@ -161,3 +167,38 @@ def test_an_unreachable_server_is_one_sentence(nas):
                         "--tsig-keyfile", str(nas.zone.key.path))
     assert run.code == 1
     assert run.stdout.splitlines()[-1] == f"Test connection failed: cannot reach 127.0.0.1:{port}: Connection refused."
+
+
+def test_old_records_stay_while_the_providers_copy_lacks_the_record_in_use(nas, monkeypatch):
+    """The name servers still serve the new record, the primary's copy lost it: it is put back, nothing goes."""
+    from mailsec.publish.records import RecordSet
+    from mailsec.publish.rfc2136 import Rfc2136Publisher
+
+    old = renewed_and_waiting(nas)
+    [new] = [record for record in presented_records(nas.demo) if record.startswith("3 ")]
+    real_read = Rfc2136Publisher.read
+
+    def forgetful_read(self, keys):
+        held = real_read(self, keys)
+        return {key: RecordSet(key, tuple(v for v in found.values if v != new), found.ttl)
+                for key, found in held.items()}
+
+    monkeypatch.setattr(Rfc2136Publisher, "read", forgetful_read)
+    outcome = run_job(nas.demo.layout, nas_resolver(nas), now=datetime_at(RETIRE))
+    assert old in nas.published() and new in nas.published()
+    warning = next(f for f in outcome.state.findings if f.id == "refresh.rollover.state")
+    assert "lacks a record of the certificate in use" in warning.message
+    assert_presented_certificate_matches(nas)
+
+
+def nas_resolver(nas):
+    from mailsec.nameservers import parse_nameserver
+    from mailsec.resolver import DnsResolver
+
+    return DnsResolver([parse_nameserver(str(nas.bind.address))])
+
+
+def datetime_at(moment: int):
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(moment, dt.timezone.utc)

@@ -73,12 +73,6 @@ class RecordChange:
     def removed_lines(self) -> List[str]:
         return [zone_line(self.key, value, self.ttl) for value in self.remove]
 
-    @property
-    def after(self) -> Tuple[str, ...]:
-        """What the record set holds once the change is made."""
-        kept = tuple(value for value in self.before if value not in self.remove)
-        return kept + tuple(value for value in self.add if value not in self.before)
-
 
 def plan_changes(wanted: Sequence[Wanted], current: Mapping[RecordKey, RecordSet]) -> Tuple[RecordChange, ...]:
     """The changes that make each wanted record set hold what it should; none where it already does."""

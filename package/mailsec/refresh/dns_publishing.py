@@ -4,11 +4,11 @@ One run:
 
 1. Every record set involved is asked of every authoritative server of its zone (`publish.authoritative`).
 2. Each MX host's rollover takes a step (`rollover.step`) and the state is saved (`rollover_store`).
-3. With a publisher: what the provider holds is read, the changes are planned (`publish.records`), checked
-   once more against the invariant on the provider's own copy, and applied. The servers are asked again
-   (a few times, while a change has not reached all of them yet) and the rollover steps again on what they
-   say. A removal is only ever planned from an observation that allowed it: the additions were seen on
-   every server, and the hold has passed, in an earlier run.
+3. With a publisher: what the provider holds is read, the changes are planned (`publish.records`) and
+   applied. The servers are asked again (a few times, while a change has not reached all of them yet) and
+   the rollover steps again on what they say. A removal is only ever planned from an observation that
+   allowed it (the additions were seen on every server, and the hold has passed, in an earlier run), and
+   only from a record set whose copy at the provider holds every record of the certificate in use.
 4. The `_mta-sts` TXT record changes only once the new policy is being served (`served`); `_smtp._tls`
    is published when the owner configured it.
 
@@ -26,7 +26,7 @@ from mailsec.findings import Finding, Status
 from mailsec.mtasts.publish import PublishedPolicy
 from mailsec.publish.authoritative import ZoneView, read_zone, zone_of
 from mailsec.publish.publisher import Publisher, PublishError
-from mailsec.publish.records import RecordChange, RecordKey, Wanted, plan_changes
+from mailsec.publish.records import RecordChange, RecordKey, RecordSet, Wanted, plan_changes
 from mailsec.records.ststxt import STS_VERSION
 from mailsec.records.tlsrpt import TLSRPT_VERSION
 from mailsec.refresh.plan import HostPlan
@@ -199,24 +199,23 @@ class _Run:
         assert self.publisher is not None
         ttl = self.job.settings.publishing.ttl
         wanted = [Wanted(_tlsa_key(host), _rdata(taken.publish), ttl, absent=_rdata(taken.remove))
-                  for host, taken in steps.items() if host in self.automatic] + txt
-        current = self.publisher.read([want.key for want in wanted])
-        return tuple(self._keep_a_match(change, steps) for change in plan_changes(wanted, current))
+                  for host, taken in steps.items() if host in self.automatic]
+        current = self.publisher.read([want.key for want in wanted + txt])
+        return plan_changes([self._keep_a_match(want, steps, current) for want in wanted] + txt, current)
 
-    def _keep_a_match(self, change: RecordChange, steps: Dict[str, HostStep]) -> RecordChange:
-        """The invariant once more, on the provider's copy: no removal may leave a record set without a
-        record of the certificate in use."""
-        host = next((h for h in steps if _tlsa_key(h) == change.key), None)
-        if host is None or not change.remove:
-            return change
+    def _keep_a_match(self, want: Wanted, steps: Dict[str, HostStep], current: Dict[RecordKey, RecordSet]) -> Wanted:
+        """The invariant on the provider's own copy: nothing is removed from a record set that lacks a record
+        of the certificate in use there (its name servers may not have caught up with a deletion); the
+        record is put back first, and the removal waits for a run that sees it everywhere."""
+        host = next(host for host in steps if _tlsa_key(host) == want.key)
         live = set(_rdata(steps[host].state.records_with(*LIVE_ROLES)))
-        if live & set(change.after):
-            return change
+        if not want.absent or live <= set(current[want.key].values):
+            return want
         self.findings.append(Finding(
-            ROLLOVER_STATE_FINDING, Status.ERROR, host, "mailsec did not remove the old TLSA records: the zone as "
-            "the provider holds it would then have no record for the certificate in use",
-            "Nothing to do now; mailsec looks again at its next run."))
-        return replace(change, remove=())
+            ROLLOVER_STATE_FINDING, Status.WARN, host, "the provider's copy of the zone lacks a record of the "
+            "certificate in use that the name servers still serve; it is published again, and the old records "
+            "wait until every server shows it", "Nothing to do; mailsec looks again at its next run."))
+        return replace(want, absent=())
 
     def _txt_keys(self) -> List[RecordKey]:
         return [key for key, _ in self._txt_values()]
