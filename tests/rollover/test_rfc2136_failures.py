@@ -202,3 +202,17 @@ def datetime_at(moment: int):
     import datetime as dt
 
     return dt.datetime.fromtimestamp(moment, dt.timezone.utc)
+
+
+def test_after_an_upgrade_the_last_runs_records_seed_the_rollover(nas):
+    """A state folder from before the rollover existed: refresh.json knows the records it asked for."""
+    assert nas.configure_rfc2136().code == 0
+    assert nas.refresh(START).code == 0
+    (nas.demo.layout.state_dir() / ROLLOVER_FILE).unlink()
+    old = f"3 1 1 {spki_sha256(nas.demo.mail.cert)}"
+    renew(nas.demo)
+
+    upgraded = nas.refresh(START + HOUR)
+
+    assert upgraded.roles()[old.rsplit(maxsplit=1)[-1]] == "old" and upgraded.phase == "waiting"
+    assert nas.refresh(RETIRE).phase == "stable" and old not in nas.published()

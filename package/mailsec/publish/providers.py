@@ -9,9 +9,7 @@ from pathlib import Path
 from typing import Callable, Dict, Optional
 
 from mailsec.nameservers import parse_nameserver
-from mailsec.publish.cloudflare import CloudflarePublisher
 from mailsec.publish.publisher import Publisher, PublishError
-from mailsec.publish.rfc2136 import Rfc2136Publisher
 from mailsec.publish.secretstore import PublishingSecrets, load_secrets
 from mailsec.settings import PublishingSettings, PublishMethod
 
@@ -20,6 +18,8 @@ def _rfc2136(publishing: PublishingSettings, secrets: PublishingSecrets) -> Publ
     if secrets.tsig is None:
         raise PublishError("no TSIG key is stored for RFC 2136 publishing; give one with "
                            "'mailsec configure ... --tsig-keyfile FILE'.")
+    from mailsec.publish.rfc2136 import Rfc2136Publisher  # noqa: PLC0415 - each provider's client only when used
+
     return Rfc2136Publisher(parse_nameserver(publishing.dns_server), publishing.zone, secrets.tsig)
 
 
@@ -27,6 +27,8 @@ def _cloudflare(publishing: PublishingSettings, secrets: PublishingSecrets) -> P
     if not secrets.api_token:
         raise PublishError("no Cloudflare API token is stored; give one with "
                            "'mailsec configure ... --api-token-file FILE'.")
+    from mailsec.publish.cloudflare import CloudflarePublisher  # noqa: PLC0415 - requests only when used
+
     return CloudflarePublisher(publishing.zone, secrets.api_token, publishing.api_url)
 
 
