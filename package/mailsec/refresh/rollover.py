@@ -145,18 +145,19 @@ def step(previous: Optional[HostRollover], host: str, wanted: Sequence[RoleRecor
 def safe_at(state: HostRollover, rules: HoldRules) -> Optional[datetime]:
     """When the old records may go: the hold after the last record of the certificate in use became
     visible everywhere; None while one is not yet visible everywhere."""
-    since = [entry.visible_since for entry in state.having(*LIVE_ROLES)]
-    if not since or None in since:
-        return None
-    return max(s for s in since if s is not None) + rules.hold(state.ttl)
+    return _held_since(state.having(*LIVE_ROLES), state.ttl, rules)
 
 
 def next_ready_at(state: HostRollover, rules: HoldRules) -> Optional[datetime]:
     """When a staged certificate may be put in use: the hold after its records became visible everywhere."""
-    since = [entry.visible_since for entry in state.having(Role.NEXT)]
-    if not since or None in since:
+    return _held_since(state.having(Role.NEXT), state.ttl, rules)
+
+
+def _held_since(entries: Sequence[RoleRecord], ttl: int, rules: HoldRules) -> Optional[datetime]:
+    since = [entry.visible_since for entry in entries]
+    if not since or any(moment is None for moment in since):
         return None
-    return max(s for s in since if s is not None) + rules.hold(state.ttl)
+    return max(moment for moment in since if moment is not None) + rules.hold(ttl)
 
 
 def seeded(host: str, records: Iterable[TlsaRecord]) -> HostRollover:
