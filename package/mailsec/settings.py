@@ -1,13 +1,18 @@
-"""The owner's settings: mail domains, their MX hosts and policy, the Web Station folder, the resolver.
+"""The owner's settings: mail domains, their MX hosts and policy, the Web Station folder, the resolver,
+and how DNS records are published.
 
 Stored as JSON in the package's state folder, replaced atomically under a lock so that the desktop app,
-the CLI and the scheduled job never see or write half a file.
+the CLI and the scheduled job never see or write half a file. Nothing secret is stored here: the TSIG key
+and API tokens of publishing live in `mailsec.publish.secretstore`, mode 0600.
 """
 
+import ipaddress
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
+from enum import Enum
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from urllib.parse import urlsplit
 
 from mailsec.atomicfile import ensure_folder, read_if_exists, write_atomic
 from mailsec.errors import MailsecError
@@ -15,10 +20,14 @@ from mailsec.filelock import exclusive_lock
 from mailsec.mtasts.policy import DEFAULT_MAX_AGE, InvalidPolicyError, Mode, StsPolicy, build_policy
 from mailsec.names import host_name_problem, normalize_host
 from mailsec.nameservers import parse_nameserver
+from mailsec.records.tlsrpt import TLSRPT_VERSION, parse_tlsrpt
 
 SETTINGS_FILE = "settings.json"
 LOCK_FILE = "settings.lock"
 FORMAT = 1
+DEFAULT_RECORD_TTL = 3600  # seconds; 1800-3600 is the usual advice for TLSA records
+RECORD_TTL_RANGE = (60, 86400)
+MAX_HOLD = 90 * 86400  # a hold longer than a certificate's life would outlast the next renewal
 
 
 class SettingsError(MailsecError):
@@ -34,9 +43,36 @@ class DomainSettings:
     mode: str = Mode.TESTING.value
     max_age: int = DEFAULT_MAX_AGE
     dkim_selectors: Tuple[str, ...] = ()
+    tls_rpt: Tuple[str, ...] = ()  # where TLS reports go (`_smtp._tls` rua URIs); empty: not published
 
     def policy(self) -> StsPolicy:
         return build_policy(self.mode, self.mx, self.max_age)
+
+    def tls_rpt_value(self) -> str:
+        """The `_smtp._tls` TXT value (RFC 8460 §3), or "" when none is configured."""
+        return f"{TLSRPT_VERSION}; rua={','.join(self.tls_rpt)}" if self.tls_rpt else ""
+
+
+class PublishMethod(str, Enum):
+    NONE = "none"  # the owner publishes, from the steps mailsec shows
+    RFC2136 = "rfc2136"
+    CLOUDFLARE = "cloudflare"
+
+
+@dataclass(frozen=True)
+class PublishingSettings:
+    """How `mailsec refresh` publishes the records of the zone (`mailsec.publish`)."""
+
+    method: str = PublishMethod.NONE.value
+    zone: str = ""
+    dns_server: str = ""  # rfc2136: the primary server, IP[:PORT]
+    api_url: str = ""  # cloudflare: empty for the real API; a stand-in on loopback in the tests
+    ttl: int = DEFAULT_RECORD_TTL  # of the records mailsec adds
+    hold: int = 0  # seconds old TLSA records stay at least, once the new ones are on every name server
+
+    @property
+    def automatic(self) -> bool:
+        return self.method != PublishMethod.NONE.value
 
 
 @dataclass(frozen=True)
@@ -44,6 +80,7 @@ class Settings:
     domains: Tuple[DomainSettings, ...] = ()
     web_root: Optional[str] = None
     nameservers: Tuple[str, ...] = ()
+    publishing: PublishingSettings = field(default_factory=PublishingSettings)
 
     def domain(self, name: str) -> Optional[DomainSettings]:
         wanted = normalize_host(name)
@@ -71,6 +108,8 @@ def validate_domain_settings(entry: DomainSettings) -> DomainSettings:
         problems.append("give at least one MX host (--mx)")
     problems += [f"MX host: {problem}" for problem in map(host_name_problem, entry.mx) if problem]
     problems += [f"DKIM selector: {p}" for p in map(_selector_problem, entry.dkim_selectors) if p]
+    if entry.tls_rpt:
+        problems += [f"TLS-RPT: {issue}" for issue in parse_tlsrpt(entry.tls_rpt_value()).errors]
     if not problems:
         try:
             build_policy(entry.mode, entry.mx, entry.max_age)
@@ -84,6 +123,53 @@ def validate_domain_settings(entry: DomainSettings) -> DomainSettings:
         mx=tuple(dict.fromkeys(normalize_host(host) for host in entry.mx)),
         dkim_selectors=tuple(dict.fromkeys(entry.dkim_selectors)),
     )
+
+
+def validate_publishing(publishing: PublishingSettings) -> PublishingSettings:
+    """The settings with names normalised, or a `SettingsError` saying in one sentence what is wrong."""
+    methods = [method.value for method in PublishMethod]
+    if publishing.method not in methods:
+        raise SettingsError(f"unknown publishing method {publishing.method!r}; choose one of {', '.join(methods)}.")
+    low, high = RECORD_TTL_RANGE
+    if not low <= publishing.ttl <= high:
+        raise SettingsError(f"the TTL of published records must be {low} to {high} seconds, not {publishing.ttl}.")
+    if not 0 <= publishing.hold <= MAX_HOLD:
+        raise SettingsError(f"the rollover hold must be 0 to {MAX_HOLD} seconds, not {publishing.hold}.")
+    if not publishing.automatic:
+        return publishing
+    zone_problem = host_name_problem(publishing.zone)
+    if zone_problem:
+        raise SettingsError(f"the zone to publish in is not a valid name: {zone_problem}.")
+    publishing = replace(publishing, zone=normalize_host(publishing.zone))
+    if publishing.method == PublishMethod.RFC2136.value:
+        return replace(publishing, dns_server=_dns_server(publishing.dns_server))
+    _check_api_url(publishing.api_url)
+    return publishing
+
+
+def _dns_server(value: str) -> str:
+    if not value:
+        raise SettingsError("RFC 2136 publishing needs the primary server of the zone (--dns-server IP[:PORT]).")
+    try:
+        return str(parse_nameserver(value))
+    except ValueError as exc:
+        raise SettingsError(f"invalid DNS server: {exc}.") from None
+
+
+def _check_api_url(url: str) -> None:
+    """The API URL is HTTPS, or plain HTTP to a loopback address (a stand-in): tokens never cross a network
+    in clear text."""
+    if not url:
+        return
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return
+    try:
+        loopback = parts.scheme == "http" and ipaddress.ip_address(parts.hostname or "").is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise SettingsError(f"the API URL {url!r} must start with https:// (plain http only to a loopback address).")
 
 
 def validate_nameservers(values: Sequence[str]) -> Tuple[str, ...]:
@@ -142,6 +228,7 @@ def _from_document(document: Dict[str, Any]) -> Settings:
                 mode=_text(entry.get("mode", Mode.TESTING.value)),
                 max_age=int(entry.get("max_age", DEFAULT_MAX_AGE)),
                 dkim_selectors=_texts(entry.get("dkim_selectors", [])),
+                tls_rpt=_texts(entry.get("tls_rpt", [])),
             )
         )
         for entry in document.get("domains", [])
@@ -151,7 +238,20 @@ def _from_document(document: Dict[str, Any]) -> Settings:
         domains=domains,
         web_root=None if web_root is None else _text(web_root),
         nameservers=validate_nameservers(_texts(document.get("nameservers", []))),
+        publishing=_publishing(document.get("publishing", {})),
     )
+
+
+def _publishing(document: Dict[str, Any]) -> PublishingSettings:
+    defaults = PublishingSettings()
+    return validate_publishing(PublishingSettings(
+        method=_text(document.get("method", defaults.method)),
+        zone=_text(document.get("zone", defaults.zone)),
+        dns_server=_text(document.get("dns_server", defaults.dns_server)),
+        api_url=_text(document.get("api_url", defaults.api_url)),
+        ttl=int(document.get("ttl", defaults.ttl)),
+        hold=int(document.get("hold", defaults.hold)),
+    ))
 
 
 def _text(value: object) -> str:

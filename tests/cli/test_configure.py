@@ -25,7 +25,8 @@ def test_settings_go_to_the_package_var_folder_under_the_root(tmp_path: Path) ->
     assert run.code == 0
     assert f"Saved settings for example.nl in {state_dir}" in run.stdout
     assert saved(state_dir)["domains"] == [
-        {"domain": "example.nl", "mx": ["mail.example.nl"], "mode": "testing", "max_age": 86400, "dkim_selectors": []},
+        {"domain": "example.nl", "mx": ["mail.example.nl"], "mode": "testing", "max_age": 86400, "dkim_selectors": [],
+         "tls_rpt": []},
     ]
 
 
@@ -62,7 +63,8 @@ def test_every_setting_is_stored_normalised(tmp_path: Path) -> None:
     document = saved(tmp_path)
     assert run.code == 0
     assert document["domains"] == [{"domain": "example.nl", "mx": ["mail.example.nl", "mx2.example.nl"],
-                                    "mode": "enforce", "max_age": 604800, "dkim_selectors": ["ds218-bpe"]}]
+                                    "mode": "enforce", "max_age": 604800, "dkim_selectors": ["ds218-bpe"],
+                                    "tls_rpt": []}]
     assert document["web_root"] == "/volume2/web"
     assert document["nameservers"] == ["192.0.2.53", "[2001:db8::53]:5353"]
 

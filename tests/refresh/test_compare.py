@@ -20,7 +20,6 @@ from mailsec.refresh.compare import (
     certificate_change,
     exit_code,
     mta_sts_dns_finding,
-    superseded_records,
     tlsa_dns_finding,
 )
 from mailsec.refresh.plan import HostPlan, certificate_facts
@@ -167,10 +166,11 @@ def test_certificate_change_tells_renewal_from_new_key(pki, chain):
     assert "renewed with the same key" in certificate_change(current, renewed, NOW)
 
 
-def test_superseded_records_are_only_those_of_hosts_still_planned(host):
-    old_key = TlsaRecord(OWNER, 3, 1, 1, "00" * 32)
-    other_host = TlsaRecord("_25._tcp.old-mx.example.nl.", 3, 1, 1, "11" * 32)
-    assert superseded_records([*host.records, old_key, other_host], host.records) == (old_key,)
+def test_records_the_rollover_keeps_on_purpose_are_not_called_stale(host, pki, chain):
+    _, issuer, leaf, previous = pki
+    answer = tlsa_answer(record(leaf), record(previous), record(issuer, Usage.DANE_TA))
+    old = TlsaRecord(OWNER, 3, 1, 1, record(previous).split()[-1])
+    assert tlsa_dns_finding(host, answer, chain, rolling=[old]).status == Status.PASS
 
 
 @pytest.mark.parametrize(("findings", "code"), [

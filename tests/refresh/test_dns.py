@@ -4,6 +4,8 @@ The zone is rewritten between runs to walk through what an owner does: publish t
 for, and after a renewal with a new key, add the new record, wait, remove the old one.
 """
 
+import datetime as dt
+
 import pytest
 
 from mailsec.findings import Status
@@ -48,6 +50,13 @@ def serve(bind, tlsa=(), sts_id=None):
     bind.serve(zone)
 
 
+TTL = 300  # of the test zone's records
+
+
+def finding(outcome, finding_id):
+    return next(f for f in outcome.state.findings if f.id == finding_id)
+
+
 def statuses(outcome, finding_id):
     return [f.status for f in outcome.state.findings if f.id == finding_id]
 
@@ -70,22 +79,27 @@ def test_a_new_key_is_rolled_over_in_the_order_refresh_gives(demo, bind, resolve
     serve(bind, [old, issuer], run_job(demo.layout, resolver).policy.policy.policy_id)
     policy_id = run_job(demo.layout, resolver).policy.policy.policy_id
     new = (3, spki_sha256(renew(demo)))
+    start = dt.datetime.now(dt.timezone.utc)
 
-    renewed = run_job(demo.layout, resolver)  # DNS still has the old key only; the issuer record still holds
-    assert statuses(renewed, "refresh.tlsa.key-changed") == [Status.FAIL]
-    assert statuses(renewed, "refresh.tlsa.dns") == [Status.FAIL]
+    renewed = run_job(demo.layout, resolver, now=start)  # DNS has the old key only; the issuer record still holds
+    steps = finding(renewed, "refresh.tlsa.key-changed")
+    assert steps.status == Status.FAIL and steps.fix.index("1. Now: add") < steps.fix.index(new[1])
+    assert steps.fix.index("2. Not before") < steps.fix.index(old[1])
+    assert finding(renewed, "refresh.tlsa.dns").status == Status.FAIL
     assert renewed.exit_code == 1
 
     serve(bind, [old, new, issuer], policy_id)  # step 1: the new record next to the old one
-    both = run_job(demo.layout, resolver)
-    dns = next(f for f in both.state.findings if f.id == "refresh.tlsa.dns")
-    assert dns.status == Status.FAIL and "previous key" in dns.message and dns.fix.endswith(old[1])
-    assert statuses(both, "refresh.tlsa.key-changed") == [Status.FAIL]
+    both = run_job(demo.layout, resolver, now=start)
+    waiting = finding(both, "refresh.tlsa.key-changed")
+    safe = (start + dt.timedelta(seconds=2 * TTL)).strftime("%Y-%m-%d %H:%M UTC")
+    assert f"the old ones stay until {safe}" in waiting.message
+    assert waiting.fix.startswith(f"1. Not before {safe}: remove from the zone:") and new[1] not in waiting.fix
+    assert finding(both, "refresh.tlsa.dns").status == Status.PASS  # the old record is kept on purpose
 
-    serve(bind, [new, issuer], policy_id)  # step 3: the old one removed
-    done = run_job(demo.layout, resolver)
+    serve(bind, [new, issuer], policy_id)  # step 2: the old one removed
+    done = run_job(demo.layout, resolver, now=start + dt.timedelta(seconds=2 * TTL))
     assert done.exit_code == 0, done.state.findings
-    assert done.state.superseded == () and statuses(done, "refresh.tlsa.key-changed") == []
+    assert statuses(done, "refresh.tlsa.key-changed") == [] and statuses(done, "refresh.tlsa.rollover") == [Status.PASS]
 
 
 def test_an_old_policy_id_in_dns_is_reported(demo, bind, resolver):

@@ -84,7 +84,7 @@ def post_requests(app):
 def test_every_post_without_the_csrf_token_is_refused_and_changes_nothing(app, client, context):
     before = (context.state_dir / "settings.json").read_bytes()
     form = {"domain": DOMAIN, "mx": "mail2.example.nl", "mode": "testing", "max_age": "60", "language": "nl"}
-    assert len(post_requests(app)) == 13
+    assert len(post_requests(app)) == 14
     for _, path in post_requests(app):
         response = client.post(path, data=form)
         assert response.status_code == 400, path

@@ -12,20 +12,28 @@ from mailsec.errors import ExitCode
 from mailsec.findings import Finding, Status
 from mailsec.notify import Notice
 from mailsec.refresh import compare
+from mailsec.refresh.dns_publishing import PUBLISH_FINDING, STS_SERVED_FINDING
 from mailsec.refresh.plan import SETTINGS_FINDING
+from mailsec.refresh.rollover_report import ISSUER_CHANGED_FINDING, KEY_CHANGED_FINDING, ROLLOVER_FINDING
 
 # (finding id, statuses, [notify] key), most urgent first
 URGENCY = (
     (compare.CERTIFICATE_FINDING, (Status.ERROR,), "refresh_failed"),
     (compare.POLICY_FINDING, (Status.ERROR,), "refresh_failed"),
-    (compare.KEY_CHANGED_FINDING, (Status.FAIL,), "tlsa_key_changed"),
+    (KEY_CHANGED_FINDING, (Status.FAIL,), "tlsa_key_changed"),
     (compare.TLSA_DNS_FINDING, (Status.FAIL,), "tlsa_dns"),
-    (compare.ISSUER_CHANGED_FINDING, (Status.FAIL,), "tlsa_issuer_changed"),
+    (PUBLISH_FINDING, (Status.FAIL,), "tlsa_dns"),
+    (ROLLOVER_FINDING, (Status.FAIL,), "tlsa_dns"),
+    (ISSUER_CHANGED_FINDING, (Status.FAIL,), "tlsa_issuer_changed"),
     (compare.CERTIFICATE_FINDING, (Status.FAIL, Status.WARN), "certificate_expiry"),
     (compare.MTA_STS_DNS_FINDING, (Status.FAIL,), "mta_sts_dns"),
+    (STS_SERVED_FINDING, (Status.FAIL,), "mta_sts_dns"),
     (SETTINGS_FINDING, (Status.FAIL,), "not_configured"),
     (compare.TLSA_DNS_FINDING, (Status.ERROR,), "dns_unconfirmed"),
     (compare.MTA_STS_DNS_FINDING, (Status.ERROR,), "dns_unconfirmed"),
+    (KEY_CHANGED_FINDING, (Status.ERROR,), "dns_unconfirmed"),
+    (ISSUER_CHANGED_FINDING, (Status.ERROR,), "dns_unconfirmed"),
+    (ROLLOVER_FINDING, (Status.ERROR,), "dns_unconfirmed"),
 )
 LOG_LEVELS = {ExitCode.OK: "info", ExitCode.ACTION_NEEDED: "warn", ExitCode.CANNOT_RUN: "err"}
 VERDICTS = {ExitCode.OK: "in sync", ExitCode.ACTION_NEEDED: "the owner must act",

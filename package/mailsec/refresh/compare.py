@@ -12,7 +12,7 @@ Pure: values in, findings out. The rules that keep mail deliverable:
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import Collection, Iterable, List, Optional, Tuple
 
 from mailsec.certs import CertificateChain, CertificateError
 from mailsec.errors import ExitCode, MailsecError
@@ -25,8 +25,6 @@ from mailsec.resolver import Lookup
 from mailsec.tlsa import MatchingType, Selector, TlsaRecord, Usage, association_data
 
 CERTIFICATE_FINDING = "refresh.certificate"
-KEY_CHANGED_FINDING = "refresh.tlsa.key-changed"
-ISSUER_CHANGED_FINDING = "refresh.tlsa.issuer-changed"
 TLSA_DNS_FINDING = "refresh.tlsa.dns"
 POLICY_FINDING = "refresh.policy"
 MTA_STS_DNS_FINDING = "refresh.mta-sts.dns"
@@ -96,45 +94,15 @@ def certificate_finding(current: Optional[MailCertificate], error: Optional[Mail
     return Finding(CERTIFICATE_FINDING, Status.PASS, "certificate", story)
 
 
-def superseded_records(previous_records: Sequence[TlsaRecord], plan_records: Sequence[TlsaRecord]
-                       ) -> Tuple[TlsaRecord, ...]:
-    """Records of the last run (or still pending from before) that the plan no longer holds, for hosts it
-    still covers: what a renewal replaced."""
-    planned = set(plan_records)
-    names = {record.name for record in plan_records}
-    return tuple(dict.fromkeys(r for r in previous_records if r.name in names and r not in planned))
+def tlsa_dns_finding(host: HostPlan, lookup: Lookup, chain: CertificateChain,
+                     rolling: Collection[TlsaRecord] = ()) -> Finding:
+    """Does DNS publish records that let DANE senders accept the certificate of `host`?
 
-
-def rollover_findings(superseded: Sequence[TlsaRecord], hosts: Sequence[HostPlan], since: str) -> List[Finding]:
-    """For each host, the old records next to the new ones and the order to publish them in."""
-    findings = []
-    for host in hosts:
-        for finding_id, usages, change in (
-            (KEY_CHANGED_FINDING, END_ENTITY_USAGES, "the certificate's key changed"),
-            (ISSUER_CHANGED_FINDING, TRUST_ANCHOR_USAGES, "the certificate's issuing CA changed"),
-        ):
-            old = [r for r in superseded if r.name in {n.name for n in host.records} and r.usage in usages]
-            new = [r for r in host.records if r.usage in usages]
-            if old and new:
-                findings.append(_rollover(finding_id, host.host, change, old, new, since))
-    return findings
-
-
-def _rollover(finding_id: str, host: str, change: str, old: List[TlsaRecord], new: List[TlsaRecord],
-              since: str) -> Finding:
-    side_by_side = [f"  old  {r.zone_line()}" for r in old] + [f"  new  {r.zone_line()}" for r in new]
-    message = f"{change} (noticed {since}); DANE senders now need the new record:\n" + "\n".join(side_by_side)
-    fix = "\n".join([
-        "1. Publish the new record now, next to the old one:", *(f"   {r.zone_line()}" for r in new),
-        f"2. {_WAIT}",
-        "3. Then remove the old record:", *(f"   {r.zone_line()}" for r in old),
-    ])
-    return Finding(finding_id, Status.FAIL, host, message, fix)
-
-
-def tlsa_dns_finding(host: HostPlan, lookup: Lookup, chain: CertificateChain) -> Finding:
-    """Does DNS publish records that let DANE senders accept the certificate of `host`?"""
+    `rolling` are the records the rollover keeps on purpose (old ones until safe, a staged next one);
+    they are not called stale here, since the rollover finding says when they go.
+    """
     wanted = {PublishedTlsa.of(record): record for record in host.records}
+    expected = {PublishedTlsa.of(record) for record in rolling}
     owner = host.records[0].name
     if lookup.failed:
         return Finding(TLSA_DNS_FINDING, Status.ERROR, host.host, f"could not confirm the TLSA records: "
@@ -146,8 +114,8 @@ def tlsa_dns_finding(host: HostPlan, lookup: Lookup, chain: CertificateChain) ->
         return Finding(TLSA_DNS_FINDING, Status.FAIL, host.host, f"no TLSA records are published at {owner}",
                        "Publish in the DNSSEC-signed zone:\n" + _lines(missing))
     current = [r for r in published if matches_chain(r, chain)]
-    stale_ee = [r for r in published if r not in current and r.usage in END_ENTITY_USAGES]
-    stale_ta = [r for r in published if r not in current and r.usage in TRUST_ANCHOR_USAGES]
+    stale_ee = [r for r in published if r not in current and r not in expected and r.usage in END_ENTITY_USAGES]
+    stale_ta = [r for r in published if r not in current and r not in expected and r.usage in TRUST_ANCHOR_USAGES]
     if not current:
         return Finding(TLSA_DNS_FINDING, Status.FAIL, host.host, f"none of the TLSA records at {owner} matches the "
                        "certificate MailPlus Server presents: DANE senders defer all mail to this host",

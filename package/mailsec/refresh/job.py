@@ -2,21 +2,24 @@
 
 One run, under a lock so that two runs never overlap:
 
-1. observe: the last run's state, the certificate MailPlus Server uses (`observe`);
+1. observe: the last run's state, the certificate MailPlus Server uses and one staged for later
+   (`observe`, `staged`);
 2. plan: the TLSA records of every MX host and the shared MTA-STS policy (`plan`);
-3. apply: publish the policy into Web Station's folder when it changed (`apply`), then ask DNS what it
-   publishes now (`observe`);
-4. compare: the certificate against the last run, the plan against DNS (`compare`);
+3. apply: publish the policy into Web Station's folder when it changed (`apply`); step the DANE rollover
+   and, when the owner configured a DNS provider, publish the records (`dns_publishing`); then ask DNS
+   what senders are given now (`observe`);
+4. compare: the certificate against the last run, the plan against DNS (`compare`, `rollover_report`);
 5. record: the new state, written only when it differs, and the time of the run (`state`); tell the owner
    what is new (`alert`).
 
 Mailsec's own failures (unreadable certificate store, policy not writable) are findings with exit 2, and
-the run still does the rest of its work; only a missing root privilege stops it at once.
+the run still does the rest of its work; only a missing root privilege stops it at once. A dry run does
+all the asking and planning, and writes nothing, in DNS or on the NAS.
 """
 
 import os
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Iterator, List, Optional, Tuple
@@ -28,6 +31,7 @@ from mailsec.findings import Finding, Status
 from mailsec.mtasts.publish import PublishedPolicy
 from mailsec.nas import NasLayout
 from mailsec.notify import DsmNotifier
+from mailsec.publish.providers import saved_publisher
 from mailsec.refresh.alert import notice_for
 from mailsec.refresh.apply import publish_planned_policy
 from mailsec.refresh.compare import (
@@ -35,12 +39,14 @@ from mailsec.refresh.compare import (
     certificate_finding,
     exit_code,
     mta_sts_dns_finding,
-    rollover_findings,
-    superseded_records,
     tlsa_dns_finding,
 )
+from mailsec.refresh.dns_publishing import PUBLISH_FINDING, PublishingJob, PublishingOutcome, run_publishing
 from mailsec.refresh.observe import DnsView, mta_sts_name, observe_dns, read_mail_certificate
-from mailsec.refresh.plan import MailCertificate, RefreshPlan, plan_refresh
+from mailsec.refresh.plan import MailCertificate, RefreshPlan, mx_hosts, plan_refresh
+from mailsec.refresh.rollover import Role
+from mailsec.refresh.rollover_report import rollover_findings
+from mailsec.refresh.staged import find_staged
 from mailsec.refresh.state import RefreshState, StateError, load_refresh_state, record_run, save_refresh_state
 from mailsec.settings import Settings
 
@@ -57,6 +63,8 @@ class RefreshInputs:
     settings: Settings
     web_root: Path
     now: datetime
+    dry_run: bool = False
+    ca_bundle: Optional[str] = None  # replaces the system's CAs when checking the served policy
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,12 @@ class RefreshOutcome:
     plan: RefreshPlan
     policy: Optional[PublishedPolicy]
     state_changed: bool
+    publishing: PublishingOutcome
+    inputs: RefreshInputs
+
+    @property
+    def dry_run(self) -> bool:
+        return self.inputs.dry_run
 
     @property
     def exit_code(self) -> int:
@@ -82,7 +96,7 @@ def run_refresh(inputs: RefreshInputs, resolver, notifier: DsmNotifier) -> Refre
             raise
         raise NeedsRootError(NEEDS_ROOT) from None
     notice = notice_for(previous.findings, outcome.state.findings, outcome.exit_code, outcome.state_changed)
-    if notice is not None:
+    if notice is not None and not inputs.dry_run:
         notifier.send(notice)
     return outcome
 
@@ -104,14 +118,36 @@ def _refresh_lock(state_dir: Path) -> Iterator[None]:
 def _refresh(inputs: RefreshInputs, resolver) -> Tuple[RefreshOutcome, RefreshState]:
     previous, notes = _previous_state(inputs.state_dir)
     certificate, error = _mail_certificate(inputs.layout)
-    plan = plan_refresh(inputs.settings, certificate)
-    published, policy_finding = publish_planned_policy(plan.policy, inputs.web_root)
+    staged = None
+    if certificate is not None:
+        staged = find_staged(inputs.layout, certificate.chain, certificate.facts.cert_id,
+                             mx_hosts(inputs.settings), inputs.now)
+    plan = plan_refresh(inputs.settings, certificate, staged)
+    published, policy_finding = publish_planned_policy(plan.policy, inputs.web_root, inputs.dry_run)
+    publishing = _publish(inputs, plan, certificate is not None, published, previous, resolver)
     view = observe_dns(resolver, [host.host for host in plan.hosts], plan.domains if published else ())
-    seen = _Seen(certificate, error, published, policy_finding, view)
+    seen = _Seen(certificate, error, published, policy_finding, view, publishing)
     state = _next_state(previous, seen, plan, [*notes, *plan.problems], inputs.now)
-    changed = save_refresh_state(inputs.state_dir, state)
-    record_run(inputs.state_dir, inputs.now)
-    return RefreshOutcome(state, plan, published, changed), previous
+    changed = False
+    if not inputs.dry_run:
+        changed = save_refresh_state(inputs.state_dir, state)
+        record_run(inputs.state_dir, inputs.now)
+    return RefreshOutcome(state, plan, published, changed, publishing, inputs), previous
+
+
+def _publish(inputs: RefreshInputs, plan: RefreshPlan, certificate_known: bool,
+             published: Optional[PublishedPolicy], previous: RefreshState, resolver) -> PublishingOutcome:
+    """The rollover and DNS publishing; a publisher that cannot be built is reported and the plan shown."""
+    job = PublishingJob(inputs.state_dir, inputs.settings, plan.hosts, certificate_known, published,
+                        previous.records, inputs.now, inputs.dry_run, inputs.ca_bundle)
+    try:
+        publisher = saved_publisher(inputs.settings.publishing, inputs.state_dir)
+    except MailsecError as exc:
+        outcome = run_publishing(job, resolver, None)
+        failure = Finding(PUBLISH_FINDING, Status.FAIL, inputs.settings.publishing.zone, f"could not publish: {exc}",
+                          "Nothing was changed in DNS; follow the steps below, or fix the publishing settings.")
+        return replace(outcome, findings=(failure, *outcome.findings))
+    return run_publishing(job, resolver, publisher)
 
 
 @dataclass(frozen=True)
@@ -123,21 +159,25 @@ class _Seen:
     published: Optional[PublishedPolicy]
     policy_finding: Optional[Finding]
     dns: DnsView
+    publishing: PublishingOutcome
 
 
 def _next_state(previous: RefreshState, seen: _Seen, plan: RefreshPlan, notes: List[Finding],
                 now: datetime) -> RefreshState:
     """The compare phase: what this run found, in the order the owner should read it, as the state to keep."""
-    certificate, published = seen.certificate, seen.published
-    tlsa = [tlsa_dns_finding(host, seen.dns.tlsa[host.host], certificate.chain)
+    certificate, published, publishing = seen.certificate, seen.published, seen.publishing
+    rolling = {host.host: host.records_with(Role.OLD, Role.NEXT) for host in publishing.rollover.hosts}
+    tlsa = [tlsa_dns_finding(host, seen.dns.tlsa[host.host], certificate.chain, rolling.get(host.host, ()))
             for host in plan.hosts] if certificate else []
-    superseded, since = _superseded(previous, plan, certificate, tlsa, now)
     change = certificate_change(previous.certificate, certificate.facts, now) if certificate else None
     change = change or previous.certificate_change
+    rollover = rollover_findings(publishing.rollover.hosts, publishing.rules, now,
+                                 publishing.automatic_hosts) if certificate else []
     findings = [
         *notes,
         certificate_finding(certificate, seen.error, change, now),
-        *rollover_findings(superseded, plan.hosts, since),
+        *publishing.findings,
+        *rollover,
         *tlsa,
         *([seen.policy_finding] if seen.policy_finding else []),
         *(mta_sts_dns_finding(domain, mta_sts_name(domain), published, lookup)
@@ -147,8 +187,6 @@ def _next_state(previous: RefreshState, seen: _Seen, plan: RefreshPlan, notes: L
         certificate=certificate.facts if certificate else previous.certificate,
         certificate_change=change,
         records=plan.records if certificate else previous.records,
-        superseded=superseded,
-        superseded_since=since,
         policy_id=published.policy.policy_id if published else previous.policy_id,
         exit_code=exit_code(findings),
         findings=tuple(findings),
@@ -169,14 +207,3 @@ def _mail_certificate(layout: NasLayout) -> Tuple[Optional[MailCertificate], Opt
         raise
     except MailsecError as exc:
         return None, exc
-
-
-def _superseded(previous: RefreshState, plan: RefreshPlan, certificate: Optional[MailCertificate],
-                tlsa: List[Finding], now: datetime) -> Tuple[Tuple, str]:
-    """The records a renewal replaced, and since when; kept until DNS shows the current records cleanly."""
-    if certificate is None:
-        return previous.superseded, previous.superseded_since
-    superseded = superseded_records(previous.records + previous.superseded, plan.records)
-    if not superseded or all(finding.status in (Status.PASS, Status.WARN) for finding in tlsa):
-        return (), ""
-    return superseded, previous.superseded_since or now.strftime("%Y-%m-%d %H:%M UTC")

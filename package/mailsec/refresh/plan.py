@@ -1,7 +1,8 @@
 """What the NAS should publish now: the TLSA records of every MX host and the MTA-STS policy.
 
-Pure: settings and the certificate go in, a `RefreshPlan` comes out. The policy is shared by every
-configured domain, because they share Web Station's `mta-sts` folder.
+Pure: settings and the certificates go in, a `RefreshPlan` comes out. The policy is shared by every
+configured domain, because they share Web Station's `mta-sts` folder. Each host's records carry the role
+the rollover gives them: the certificate in use (`current`, its CA `issuer`) and a staged one (`next`).
 """
 
 from dataclasses import dataclass
@@ -12,9 +13,11 @@ from mailsec.errors import MailsecError
 from mailsec.findings import Finding, Status
 from mailsec.mtasts.policy import StsPolicy
 from mailsec.mtasts.publish import shared_policy
+from mailsec.refresh.rollover import Role, RoleRecord
+from mailsec.refresh.staged import StagedCertificate
 from mailsec.refresh.state import CertificateFacts
 from mailsec.settings import Settings
-from mailsec.tlsa import SMTP_PORT, MatchingType, Selector, TlsaRecord, association_data, default_records
+from mailsec.tlsa import SMTP_PORT, MatchingType, Selector, TlsaRecord, Usage, association_data, default_records
 
 SETTINGS_FINDING = "refresh.settings"
 
@@ -30,10 +33,16 @@ class MailCertificate:
 
 @dataclass(frozen=True)
 class HostPlan:
-    """The TLSA records one MX host should have."""
+    """The TLSA records one MX host should have: those of the certificate in use, and of a staged one."""
 
     host: str
     records: Tuple[TlsaRecord, ...]
+    next_records: Tuple[TlsaRecord, ...] = ()
+
+    def wanted(self) -> Tuple[RoleRecord, ...]:
+        live = tuple(RoleRecord(r, Role.CURRENT if r.usage == Usage.DANE_EE else Role.ISSUER) for r in self.records)
+        staged = tuple(RoleRecord(r, Role.NEXT) for r in self.next_records if r not in self.records)
+        return live + staged
 
 
 @dataclass(frozen=True)
@@ -63,13 +72,18 @@ def certificate_facts(chain: CertificateChain, cert_id: str, path: str, bound_to
     )
 
 
-def plan_refresh(settings: Settings, certificate: Optional[MailCertificate]) -> RefreshPlan:
+def mx_hosts(settings: Settings) -> Tuple[str, ...]:
+    return tuple(dict.fromkeys(host for entry in settings.domains for host in entry.mx))
+
+
+def plan_refresh(settings: Settings, certificate: Optional[MailCertificate],
+                 staged: Optional[StagedCertificate] = None) -> RefreshPlan:
     """The records and policy for `settings`; no TLSA records when the certificate could not be read."""
-    hosts = tuple(dict.fromkeys(host for entry in settings.domains for host in entry.mx))
-    host_plans = ()
+    host_plans: Tuple[HostPlan, ...] = ()
     if certificate is not None:
-        host_plans = tuple(HostPlan(host, tuple(default_records(certificate.chain, [host], [SMTP_PORT])))
-                           for host in hosts)
+        host_plans = tuple(HostPlan(host, tuple(default_records(certificate.chain, [host], [SMTP_PORT])),
+                                    tuple(default_records(staged.chain, [host], [SMTP_PORT])) if staged else ())
+                           for host in mx_hosts(settings))
     policy, problems = _shared_policy(settings)
     return RefreshPlan(host_plans, tuple(entry.domain for entry in settings.domains), policy, problems)
 

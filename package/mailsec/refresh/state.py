@@ -2,10 +2,9 @@
 
 Two files in the state folder:
 
-- `refresh.json`: the certificate seen last, the TLSA records the owner was told to publish, records a
-  renewal replaced (kept until DNS shows the new ones, so the advice survives a run without DNS), the
-  policy id, and the last run's findings and exit code. It is replaced atomically and only when its
-  content changes, so a run that finds nothing new writes nothing.
+- `refresh.json`: the certificate seen last, the TLSA records of the certificate in use, the policy id,
+  and the last run's findings and exit code (the rollover keeps its own state: `rollover_store`). It is
+  replaced atomically and only when its content changes, so a run that finds nothing new writes nothing.
 - `refresh.lastrun`: an empty file whose modification time is the time of the last run. Recording that
   time touches the file instead of writing data, which is how "nothing changed" stays true for every
   byte mailsec owns while the app can still tell a stale schedule from a quiet one.
@@ -57,8 +56,6 @@ class RefreshState:
     certificate: Optional[CertificateFacts] = None
     certificate_change: str = ""  # how it last changed (renewed with the same key, new key), and when
     records: Tuple[TlsaRecord, ...] = ()
-    superseded: Tuple[TlsaRecord, ...] = ()  # records a renewal replaced, until DNS shows the new ones
-    superseded_since: str = ""  # when the run that noticed the change ran (ISO 8601, UTC)
     policy_id: str = ""
     exit_code: Optional[int] = None  # None: never ran
     findings: Tuple[Finding, ...] = ()
@@ -113,8 +110,6 @@ def _to_document(state: RefreshState) -> bytes:
         "certificate": asdict(state.certificate) if state.certificate else None,
         "certificate_change": state.certificate_change,
         "records": [asdict(record) for record in state.records],
-        "superseded": [asdict(record) for record in state.superseded],
-        "superseded_since": state.superseded_since,
         "policy_id": state.policy_id,
         "exit_code": state.exit_code,
         "findings": [finding.to_dict() for finding in state.findings],
@@ -132,8 +127,6 @@ def _parse(path: Path, data: bytes) -> RefreshState:
             certificate=CertificateFacts(**certificate) if certificate else None,
             certificate_change=str(document["certificate_change"]),
             records=tuple(TlsaRecord(**record) for record in document["records"]),
-            superseded=tuple(TlsaRecord(**record) for record in document["superseded"]),
-            superseded_since=str(document["superseded_since"]),
             policy_id=str(document["policy_id"]),
             exit_code=document["exit_code"],
             findings=tuple(_finding(item) for item in document["findings"]),

@@ -11,13 +11,18 @@ when the owner presses "Run the audit".
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Optional, Protocol, Sequence
+from typing import Callable, Mapping, Optional, Protocol, Sequence
 
+from mailsec import clock
 from mailsec.audit.store import load_audit
 from mailsec.cli.common import Context
 from mailsec.errors import MailsecError
 from mailsec.findings import Finding, Status
+from mailsec.refresh.rollover import HoldRules, HostRollover, safe_at
+from mailsec.refresh.rollover_report import describe_steps, owner_steps
+from mailsec.refresh.rollover_store import load_rollover
 from mailsec.refresh.state import load_refresh_state
+from mailsec.settings import load_settings
 
 
 class AuditOutcome(Protocol):
@@ -38,11 +43,27 @@ class RefreshOutcome(Protocol):
 
 
 @dataclass(frozen=True)
+class RolloverView:
+    """The DANE rollover as the last refresh left it: each host's phase and records with their roles,
+    when the old records may go, and the steps still to take (with their earliest times, as of now)."""
+
+    automatic: bool
+    hosts: Sequence[HostRollover]
+    safe_at: Mapping[str, Optional[datetime]]  # by host
+    steps: Sequence[str]
+
+
+def _not_run() -> Optional[RolloverView]:
+    return None
+
+
+@dataclass(frozen=True)
 class Sources:
     last_audit: Callable[[str], Optional[AuditOutcome]]  # domain -> its last saved report
     run_audit: Optional[Callable[[str], AuditOutcome]]  # runs and saves one; None: not available yet
     last_refresh: Callable[[], Optional[RefreshOutcome]]
     rollover_steps: Callable[[], Optional[Sequence[str]]]  # the DANE rollover plan, in owner's words
+    rollover: Callable[[], Optional[RolloverView]] = _not_run
 
 
 def saved_sources(context: Context) -> Sources:
@@ -51,7 +72,8 @@ def saved_sources(context: Context) -> Sources:
         last_audit=lambda domain: _last_audit(context, domain),
         run_audit=lambda domain: _run_audit(context, domain),
         last_refresh=lambda: _last_refresh(context),
-        rollover_steps=lambda: None,  # wire: the rollover state machine's pending steps
+        rollover_steps=lambda: _rollover_steps(context),
+        rollover=lambda: _rollover(context),
     )
 
 
@@ -87,3 +109,22 @@ def _last_refresh(context: Context) -> Optional[RefreshOutcome]:
         records=[record.zone_line() for record in state.records],
         messages=[finding.message for finding in state.findings if finding.status != Status.PASS],
     )
+
+
+def _rollover(context: Context) -> Optional[RolloverView]:
+    """The rollover state refresh saved, with its steps worded as of now; None before its first run."""
+    try:
+        saved = load_rollover(context.state_dir)
+        publishing = load_settings(context.state_dir).publishing
+    except MailsecError:
+        return None
+    if saved is None:
+        return None
+    rules = HoldRules(minimum=publishing.hold, assumed_ttl=publishing.ttl)
+    steps = describe_steps(owner_steps(saved.hosts, rules, clock.now()), saved.automatic, rules)
+    return RolloverView(saved.automatic, saved.hosts, {host.host: safe_at(host, rules) for host in saved.hosts}, steps)
+
+
+def _rollover_steps(context: Context) -> Optional[Sequence[str]]:
+    view = _rollover(context)
+    return None if view is None else view.steps
