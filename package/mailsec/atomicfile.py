@@ -12,7 +12,9 @@ import contextlib
 import os
 import tempfile
 from pathlib import Path
-from typing import Optional, Union
+from typing import Optional, Type, Union
+
+from mailsec.errors import MailsecError
 
 PathLike = Union[str, Path]
 
@@ -33,6 +35,25 @@ def write_atomic(path: PathLike, data: bytes, mode: int = 0o644) -> None:
         _remove_quietly(temp_name)
         raise
     _fsync_directory(target.parent)
+
+
+def write_if_changed(path: PathLike, data: bytes, mode: int = 0o644) -> bool:
+    """Replace `path` with `data` unless it already holds exactly that; True when it was written.
+
+    Runs that find nothing new then write nothing, which keeps time stamps and flash writes honest.
+    """
+    if read_if_exists(path) == data:
+        return False
+    write_atomic(path, data, mode)
+    return True
+
+
+def read_state_file(path: PathLike, error: Type[MailsecError]) -> Optional[bytes]:
+    """The bytes of a state file, None when there is none; any other failure becomes `error` naming it."""
+    try:
+        return read_if_exists(path)
+    except OSError as exc:
+        raise error(f"cannot read {path}: {exc.strerror}.") from None
 
 
 def read_if_exists(path: PathLike) -> Optional[bytes]:

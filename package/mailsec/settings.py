@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
 
-from mailsec.atomicfile import ensure_folder, read_if_exists, write_atomic
+from mailsec.atomicfile import ensure_folder, read_state_file, write_atomic
 from mailsec.errors import MailsecError
 from mailsec.filelock import exclusive_lock
 from mailsec.mtasts.policy import DEFAULT_MAX_AGE, InvalidPolicyError, Mode, StsPolicy, build_policy
@@ -182,10 +182,7 @@ def validate_nameservers(values: Sequence[str]) -> Tuple[str, ...]:
 def load_settings(state_dir: Path) -> Settings:
     """The saved settings, or empty settings when none were saved yet."""
     path = state_dir / SETTINGS_FILE
-    try:
-        data = read_if_exists(path)
-    except OSError as exc:
-        raise SettingsError(f"cannot read {path}: {exc.strerror}.") from None
+    data = read_state_file(path, SettingsError)
     if data is None:
         return Settings()
     try:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from mailsec.atomicfile import ensure_folder, read_if_exists, write_atomic
+from mailsec.atomicfile import ensure_folder, read_if_exists, read_state_file, write_atomic, write_if_changed
+from mailsec.settings import SettingsError
 
 NOBODY = 65534
 
@@ -72,3 +73,25 @@ def test_read_if_exists_gives_none_for_a_missing_file(tmp_path: Path) -> None:
     assert read_if_exists(tmp_path / "missing") is None
     (tmp_path / "present").write_bytes(b"data")
     assert read_if_exists(tmp_path / "present") == b"data"
+
+
+def test_write_if_changed_leaves_a_file_with_the_same_bytes_alone(tmp_path) -> None:
+    target = tmp_path / "state.json"
+    assert write_if_changed(target, b"one") is True
+    before = target.stat()
+
+    assert write_if_changed(target, b"one") is False
+
+    after = target.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert write_if_changed(target, b"two") is True
+    assert target.read_bytes() == b"two"
+
+
+def test_read_state_file_names_the_file_in_the_error_it_is_given(tmp_path) -> None:
+    folder = tmp_path / "not-a-file"
+    folder.mkdir()
+
+    with pytest.raises(SettingsError, match="cannot read .*not-a-file"):
+        read_state_file(folder, SettingsError)
+    assert read_state_file(tmp_path / "missing", SettingsError) is None

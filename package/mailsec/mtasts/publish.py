@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from pathlib import Path
 
-from mailsec.atomicfile import ensure_folder, read_if_exists, write_atomic
+from mailsec.atomicfile import ensure_folder, write_if_changed
 from mailsec.errors import MailsecError
 from mailsec.mtasts.policy import StsPolicy, parse_policy
 from mailsec.records.ststxt import render_sts_txt
@@ -71,10 +71,8 @@ def publish_policy(web_root: Path, policy: StsPolicy, folder: str = POLICY_FOLDE
                 f"the Web Station folder {web_root} does not exist. Install Web Station (it creates the "
                 "shared folder 'web'), or give the right folder with --web-root."
             )
-        if read_if_exists(path) == text:
-            return PublishedPolicy(path, policy, changed=False)
         ensure_folder(path.parent, 0o755)
-        write_atomic(path, text, 0o644)
+        changed = write_if_changed(path, text, 0o644)
     except PermissionError:
         raise MailsecError(
             f"cannot write {path}: permission denied. Give the mailsec user read/write access to the "
@@ -82,4 +80,4 @@ def publish_policy(web_root: Path, policy: StsPolicy, folder: str = POLICY_FOLDE
         ) from None
     except OSError as exc:
         raise MailsecError(f"cannot write {path}: {exc.strerror}; the previous policy file is unchanged.") from None
-    return PublishedPolicy(path, policy, changed=True)
+    return PublishedPolicy(path, policy, changed)

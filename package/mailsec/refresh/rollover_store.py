@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
-from mailsec.atomicfile import read_if_exists, write_atomic
+from mailsec.atomicfile import read_state_file, write_if_changed
 from mailsec.errors import MailsecError
 from mailsec.refresh.rollover import HostRollover, Phase, Role, RoleRecord
 from mailsec.tlsa import TlsaRecord
@@ -39,10 +39,7 @@ class RolloverState:
 def load_rollover(state_dir: Path) -> Optional[RolloverState]:
     """The saved state, or None before the first rollover run."""
     path = state_dir / ROLLOVER_FILE
-    try:
-        data = read_if_exists(path)
-    except OSError as exc:
-        raise RolloverStoreError(f"cannot read {path}: {exc.strerror}.") from None
+    data = read_state_file(path, RolloverStoreError)
     if data is None:
         return None
     try:
@@ -58,8 +55,7 @@ def save_rollover(state_dir: Path, state: RolloverState) -> None:
     path = state_dir / ROLLOVER_FILE
     data = (json.dumps(_document(state), indent=2, sort_keys=True) + "\n").encode("utf-8")
     try:
-        if read_if_exists(path) != data:
-            write_atomic(path, data, 0o644)
+        write_if_changed(path, data, 0o644)
     except OSError as exc:
         raise RolloverStoreError(f"cannot save {path}: {exc.strerror}; DNS was not changed after this.") from None
 

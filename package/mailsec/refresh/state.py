@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
-from mailsec.atomicfile import read_if_exists, write_atomic
+from mailsec.atomicfile import read_state_file, write_atomic, write_if_changed
 from mailsec.errors import MailsecError
 from mailsec.findings import Finding, Status
 from mailsec.tlsa import TlsaRecord
@@ -65,10 +65,7 @@ class RefreshState:
 def load_refresh_state(state_dir: Path) -> RefreshState:
     """The state of the last run, or an empty state before the first one."""
     path = state_dir / STATE_FILE
-    try:
-        data = read_if_exists(path)
-    except OSError as exc:
-        raise StateError(f"cannot read {path}: {exc.strerror}.") from None
+    data = read_state_file(path, StateError)
     state = RefreshState() if data is None else _parse(path, data)
     return replace(state, last_run=_last_run(state_dir))
 
@@ -78,12 +75,9 @@ def save_refresh_state(state_dir: Path, state: RefreshState) -> bool:
     path = state_dir / STATE_FILE
     data = _to_document(state)
     try:
-        if read_if_exists(path) == data:
-            return False
-        write_atomic(path, data, 0o644)
+        return write_if_changed(path, data, 0o644)
     except OSError as exc:
         raise StateError(f"cannot save {path}: {exc.strerror}; the previous state is unchanged.") from None
-    return True
 
 
 def record_run(state_dir: Path, when: datetime) -> None:
