@@ -92,6 +92,6 @@ def test_read_state_file_names_the_file_in_the_error_it_is_given(tmp_path) -> No
     folder = tmp_path / "not-a-file"
     folder.mkdir()
 
-    with pytest.raises(SettingsError, match="cannot read .*not-a-file"):
+    with pytest.raises(SettingsError, match=r"cannot read .*not-a-file"):
         read_state_file(folder, SettingsError)
     assert read_state_file(tmp_path / "missing", SettingsError) is None
