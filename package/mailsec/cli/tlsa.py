@@ -28,7 +28,6 @@ def register(commands: argparse._SubParsersAction, name: str, summary: str, shar
 def run(args: argparse.Namespace) -> int:
     from mailsec import certs, clock, tlsa
     from mailsec.certstore import find_mail_certificate
-    from mailsec.limits import CERT_EXPIRY_WARNING_DAYS
 
     context = Context.from_args(args)
     ports = _ports(args.port)
@@ -41,36 +40,47 @@ def run(args: argparse.Namespace) -> int:
     hosts, host_note = _hosts(args.host, context, certs.dns_names(chain.leaf))
     records = tlsa.default_records(chain, hosts, ports)
     summary = certs.summarize(chain.leaf)
-    warnings = [f"{host} is not among the certificate's names, so MTA-STS senders will reject it"
-                for host in hosts if not certs.covers_host(chain.leaf, host)]
     days_left = summary.days_left(clock.now())
-    if days_left < 0:
-        warnings.append(f"the certificate expired on {summary.not_after:%Y-%m-%d}")
-    elif days_left < CERT_EXPIRY_WARNING_DAYS:
-        warnings.append(f"the certificate expires in {days_left} days ({summary.not_after:%Y-%m-%d})")
+    warnings = [f"{host} is not among the certificate's names, so MTA-STS senders will reject it"
+                for host in hosts if not certs.covers_host(chain.leaf, host)] + _expiry_warnings(summary, days_left)
     notes = [text for text in (note, host_note) if text]
     if args.json:
-        print_json({
-            "certificate": {
-                "path": str(path),
-                "subject": summary.subject,
-                "sans": list(summary.sans),
-                "not_after": summary.not_after.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "key": summary.key,
-            },
-            "records": [
-                {"name": r.name, "usage": r.usage, "selector": r.selector, "mtype": r.mtype, "data": r.data,
-                 "zone_line": r.zone_line()}
-                for r in records
-            ],
-            "notes": notes,
-            "warnings": warnings,
-        })
+        print_json(_document(path, summary, records, notes, warnings))
     else:
         _print_human(path, summary, days_left, records, notes)
     for message in warnings:
         warn(message)
     return ExitCode.OK
+
+
+def _expiry_warnings(summary, days_left: int) -> List[str]:
+    from mailsec.limits import CERT_EXPIRY_WARNING_DAYS
+
+    if days_left < 0:
+        return [f"the certificate expired on {summary.not_after:%Y-%m-%d}"]
+    if days_left < CERT_EXPIRY_WARNING_DAYS:
+        return [f"the certificate expires in {days_left} days ({summary.not_after:%Y-%m-%d})"]
+    return []
+
+
+def _document(path: Path, summary, records, notes: List[str], warnings: List[str]) -> dict:
+    """The `mailsec tlsa --json` contract (DESIGN.md)."""
+    return {
+        "certificate": {
+            "path": str(path),
+            "subject": summary.subject,
+            "sans": list(summary.sans),
+            "not_after": summary.not_after.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "key": summary.key,
+        },
+        "records": [
+            {"name": r.name, "usage": r.usage, "selector": r.selector, "mtype": r.mtype, "data": r.data,
+             "zone_line": r.zone_line()}
+            for r in records
+        ],
+        "notes": notes,
+        "warnings": warnings,
+    }
 
 
 def _ports(values: Sequence[int]) -> List[int]:
