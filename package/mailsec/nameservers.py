@@ -2,6 +2,9 @@
 
 import ipaddress
 from dataclasses import dataclass
+from typing import Iterable, Tuple, Type
+
+from mailsec.errors import MailsecError
 
 DNS_PORT = 53
 
@@ -42,3 +45,11 @@ def parse_nameserver(text: str) -> Nameserver:
             raise ValueError(f"{text!r}: the port must be a number from 1 to 65535")
         port = int(port_text)
     return Nameserver(str(address), port)
+
+
+def parse_nameservers(values: Iterable[str], error: Type[MailsecError] = MailsecError) -> Tuple[Nameserver, ...]:
+    """Every address of `values`, or `error` naming the one that is not an address."""
+    try:
+        return tuple(parse_nameserver(value) for value in values)
+    except ValueError as exc:
+        raise error(f"invalid name server: {exc}") from None

@@ -19,7 +19,7 @@ from mailsec.errors import MailsecError
 from mailsec.filelock import exclusive_lock
 from mailsec.mtasts.policy import DEFAULT_MAX_AGE, InvalidPolicyError, Mode, StsPolicy, build_policy
 from mailsec.names import host_name_problem, normalize_host
-from mailsec.nameservers import parse_nameserver
+from mailsec.nameservers import parse_nameserver, parse_nameservers
 from mailsec.records.tlsrpt import TLSRPT_VERSION, parse_tlsrpt
 
 SETTINGS_FILE = "settings.json"
@@ -173,10 +173,7 @@ def _check_api_url(url: str) -> None:
 
 
 def validate_nameservers(values: Sequence[str]) -> Tuple[str, ...]:
-    try:
-        return tuple(str(parse_nameserver(value)) for value in values)
-    except ValueError as exc:
-        raise SettingsError(f"invalid name server: {exc}") from None
+    return tuple(str(server) for server in parse_nameservers(values, SettingsError))
 
 
 def load_settings(state_dir: Path) -> Settings:

@@ -2,7 +2,8 @@
 
 import pytest
 
-from mailsec.nameservers import Nameserver, parse_nameserver
+from mailsec.nameservers import Nameserver, parse_nameserver, parse_nameservers
+from mailsec.settings import SettingsError
 
 
 @pytest.mark.parametrize(
@@ -30,3 +31,10 @@ def test_invalid_nameserver_says_why(text: str, says: str) -> None:
         parse_nameserver(text)
 
     assert says in str(caught.value)
+
+
+def test_parse_nameservers_names_the_bad_address_in_the_error_asked_for() -> None:
+    assert parse_nameservers(["192.0.2.53", "[2001:db8::53]:5353"]) == (
+        Nameserver("192.0.2.53"), Nameserver("2001:db8::53", 5353))
+    with pytest.raises(SettingsError, match=r"invalid name server: 'ns\.example\.nl'"):
+        parse_nameservers(["192.0.2.53", "ns.example.nl"], SettingsError)

@@ -14,7 +14,7 @@ from mailsec.audit.runner import run_audit
 from mailsec.audit.store import load_audit, save_audit
 from mailsec.errors import MailsecError
 from mailsec.names import normalize_host
-from mailsec.nameservers import parse_nameserver
+from mailsec.nameservers import parse_nameservers
 from mailsec.nas import NasLayout
 from mailsec.settings import load_settings
 
@@ -31,10 +31,7 @@ def audit_for_owner(
     """Audit `domain`; empty overrides fall back to the saved settings."""
     settings = load_settings(state_dir)
     configured = settings.domain(domain)
-    try:
-        servers = tuple(parse_nameserver(text) for text in (nameservers or settings.nameservers))
-    except ValueError as exc:
-        raise MailsecError(f"name server: {exc}") from None
+    servers = parse_nameservers(nameservers or settings.nameservers)
     selectors = tuple(dkim_selectors) or (configured.dkim_selectors if configured else ())
     previous = load_audit(state_dir, normalize_host(domain))
     options = AuditOptions(nameservers=servers, dkim_selectors=selectors, ca_bundle=ca_bundle, layout=layout,

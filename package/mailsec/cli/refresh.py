@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_job(context: Context, args: argparse.Namespace):
     from mailsec import clock
-    from mailsec.nameservers import parse_nameserver
+    from mailsec.nameservers import parse_nameservers
     from mailsec.notify import DsmNotifier
     from mailsec.refresh.job import RefreshInputs, run_refresh
     from mailsec.resolver import DnsResolver
@@ -65,7 +65,7 @@ def _run_job(context: Context, args: argparse.Namespace):
     settings = load_settings(context.state_dir)
     inputs = RefreshInputs(context.layout, context.state_dir, settings, context.web_root(None, settings.web_root),
                            clock.now(), args.dry_run, args.ca_bundle)
-    resolver = DnsResolver([parse_nameserver(server) for server in settings.nameservers])
+    resolver = DnsResolver(parse_nameservers(settings.nameservers))
     return run_refresh(inputs, resolver, DsmNotifier(context.layout))
 
 

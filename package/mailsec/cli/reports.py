@@ -246,13 +246,10 @@ def _count(number: int, noun: str) -> str:
 
 
 def _resolver(nameservers: Sequence[str]):
-    from mailsec.nameservers import parse_nameserver
+    from mailsec.nameservers import parse_nameservers
     from mailsec.resolver import DnsResolver
 
-    try:
-        return DnsResolver(tuple(parse_nameserver(text) for text in nameservers))
-    except ValueError as exc:
-        raise MailsecError(f"--nameserver: {exc}") from None
+    return DnsResolver(parse_nameservers(nameservers))
 
 
 def _now() -> int:

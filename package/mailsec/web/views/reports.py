@@ -46,10 +46,10 @@ def index():
 @blueprint.post("/reports/lookup")
 def lookup():
     """The same page, with reverse names and TLSA records asked of DNS now (the configured resolver)."""
-    from mailsec.nameservers import parse_nameserver  # noqa: PLC0415 - dnspython, only when asked
+    from mailsec.nameservers import parse_nameservers  # noqa: PLC0415 - dnspython, only when asked
     from mailsec.resolver import DnsResolver  # noqa: PLC0415
 
-    resolver = DnsResolver([parse_nameserver(server) for server in saved_settings().nameservers])
+    resolver = DnsResolver(parse_nameservers(saved_settings().nameservers))
     return _page(resolver=resolver, looked_up=True)
 
 
