@@ -94,6 +94,16 @@ def record_for(
     return TlsaRecord(tlsa_owner(host, port), int(usage), int(selector), int(mtype), data)
 
 
+def spki_sha256(cert: "x509.Certificate") -> str:
+    """The SHA-256 of a certificate's key (the data of its `3 1 1` record): equal digests, same key."""
+    return association_data(cert, Selector.SPKI, MatchingType.SHA256).hex()
+
+
+def dane_ee_record(cert: "x509.Certificate", host: str, port: int = SMTP_PORT) -> TlsaRecord:
+    """The `3 1 1` record of a server certificate for `host`: RFC 7672's first choice."""
+    return record_for(cert, host, port, Usage.DANE_EE, Selector.SPKI, MatchingType.SHA256)
+
+
 def default_records(chain: "CertificateChain", hosts: Iterable[str], ports: Iterable[int]) -> List[TlsaRecord]:
     """`3 1 1` for the server key on each host and port, plus `2 1 1` for the issuing CA when known.
 
@@ -104,7 +114,7 @@ def default_records(chain: "CertificateChain", hosts: Iterable[str], ports: Iter
     port_list = list(ports)
     for host in hosts:
         for port in port_list:
-            records.append(record_for(chain.leaf, host, port, Usage.DANE_EE, Selector.SPKI, MatchingType.SHA256))
+            records.append(dane_ee_record(chain.leaf, host, port))
             if chain.issuer is not None:
                 records.append(
                     record_for(chain.issuer, host, port, Usage.DANE_TA, Selector.SPKI, MatchingType.SHA256)

@@ -6,7 +6,17 @@ from typing import Dict
 import pytest
 
 from mailsec.certs import load_chain_file
-from mailsec.tlsa import MatchingType, Selector, TlsaRecord, Usage, default_records, record_for, tlsa_owner
+from mailsec.tlsa import (
+    MatchingType,
+    Selector,
+    TlsaRecord,
+    Usage,
+    dane_ee_record,
+    default_records,
+    record_for,
+    spki_sha256,
+    tlsa_owner,
+)
 from tests.conftest import MAIL_HOST
 from tests.support import openssl
 from tests.support.pki import KEY_KINDS, Issued
@@ -113,3 +123,12 @@ def test_default_records_without_issuer_are_only_dane_ee(leaves: Dict[str, Issue
     records = default_records(load_chain_file(path), [MAIL_HOST], [25])
 
     assert [r.rdata for r in records] == [f"3 1 1 {openssl.tlsa_data(path, 1, 1)}"]
+
+
+
+def test_the_key_digest_and_the_dane_ee_record_agree_with_the_3_1_1_computation(leaves: Dict[str, Issued]) -> None:
+    cert = leaves["p256"].cert
+    record = dane_ee_record(cert, "Mail.Example.NL.")
+    assert record == record_for(cert, "mail.example.nl", 25, Usage.DANE_EE, Selector.SPKI, MatchingType.SHA256)
+    assert spki_sha256(cert) == record.data
+    assert spki_sha256(cert) != spki_sha256(leaves["rsa2048"].cert)

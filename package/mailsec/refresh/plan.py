@@ -17,7 +17,7 @@ from mailsec.refresh.rollover import Role, RoleRecord
 from mailsec.refresh.staged import StagedCertificate
 from mailsec.refresh.state import CertificateFacts
 from mailsec.settings import Settings
-from mailsec.tlsa import SMTP_PORT, MatchingType, Selector, TlsaRecord, Usage, association_data, default_records
+from mailsec.tlsa import SMTP_PORT, TlsaRecord, Usage, default_records, spki_sha256
 
 SETTINGS_FINDING = "refresh.settings"
 
@@ -65,9 +65,9 @@ def certificate_facts(chain: CertificateChain, cert_id: str, path: str, bound_to
         subject=leaf.subject.rfc4514_string(),
         not_after=leaf.not_valid_after_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
         key=key_description(leaf),
-        spki_sha256=_spki_sha256(leaf),
+        spki_sha256=spki_sha256(leaf),
         issuer_subject=issuer.subject.rfc4514_string() if issuer else "",
-        issuer_spki_sha256=_spki_sha256(issuer) if issuer else "",
+        issuer_spki_sha256=spki_sha256(issuer) if issuer else "",
         bound_to_mailplus=bound_to_mailplus,
     )
 
@@ -94,7 +94,3 @@ def _shared_policy(settings: Settings) -> Tuple[Optional[StsPolicy], Tuple[Findi
     except MailsecError as exc:
         return None, (Finding(SETTINGS_FINDING, Status.FAIL, "settings", str(exc),
                               "Enter the mail domains and their MX hosts in the mailsec app (Settings)."),)
-
-
-def _spki_sha256(cert) -> str:
-    return association_data(cert, Selector.SPKI, MatchingType.SHA256).hex()

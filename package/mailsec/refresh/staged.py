@@ -22,7 +22,7 @@ from mailsec.certs import CertificateChain, covers_host, load_chain_file
 from mailsec.certstore import read_certificate_index
 from mailsec.errors import MailsecError
 from mailsec.nas import NasLayout
-from mailsec.tlsa import MatchingType, Selector, association_data
+from mailsec.tlsa import spki_sha256
 
 
 @dataclass(frozen=True)
@@ -56,11 +56,11 @@ def _qualifies(chain: CertificateChain, in_use: CertificateChain, hosts: Sequenc
     return (bool(hosts) and all(covers_host(leaf, host) for host in hosts)
             and leaf.not_valid_before_utc > in_use.leaf.not_valid_before_utc
             and leaf.not_valid_after_utc > now
-            and _spki(leaf) != _spki(in_use.leaf))
+            and _key_digest(leaf) != _key_digest(in_use.leaf))
 
 
-def _spki(cert) -> bytes:
+def _key_digest(cert) -> str:
     try:
-        return association_data(cert, Selector.SPKI, MatchingType.SHA256)
+        return spki_sha256(cert)
     except MailsecError:
-        return b""
+        return ""

@@ -18,7 +18,7 @@ from mailsec.audit.concurrency import parallel_map
 from mailsec.audit.facts import DomainFacts
 from mailsec.certs import covers_host, summarize
 from mailsec.findings import Finding, Status
-from mailsec.tlsa import MatchingType, Selector, TlsaRecord, Usage, association_data, record_for, tlsa_owner
+from mailsec.tlsa import MatchingType, Selector, TlsaRecord, Usage, association_data, dane_ee_record, tlsa_owner
 
 PRESENT, MATCH, SECURE = "dane.tlsa-present", "dane.tlsa-match", "dane.dnssec"
 _DIGEST_LENGTHS = {MatchingType.SHA256: 32, MatchingType.SHA512: 64}
@@ -90,7 +90,7 @@ def _suggested_records(facts: DomainFacts, host: str) -> str:
     leaf = _first_leaf(facts, host)
     if leaf is None:
         return "run `mailsec tlsa` on the NAS"
-    return record_for(leaf, host, 25, Usage.DANE_EE, Selector.SPKI, MatchingType.SHA256).zone_line()
+    return dane_ee_record(leaf, host).zone_line()
 
 
 def _present(facts: DomainFacts, host: str) -> Finding:

@@ -16,7 +16,7 @@ from mailsec.certs import CertificateChain, covers_host, load_chain_file
 from mailsec.certstore import find_mail_certificate
 from mailsec.errors import MailsecError, NeedsRootError
 from mailsec.findings import Finding, Status
-from mailsec.tlsa import MatchingType, Selector, Usage, association_data, record_for
+from mailsec.tlsa import dane_ee_record, spki_sha256
 
 PRESENTED, PUBLISHED = "nas.certificate", "nas.tlsa"
 
@@ -50,7 +50,7 @@ def _presented(facts: DomainFacts, chain: CertificateChain, host: str, address: 
     presented = x509.load_der_x509_certificate(seen)
     if presented == chain.leaf:
         return passed(PRESENTED, subject, "port 25 presents the certificate DSM assigned to MailPlus Server")
-    same_key = _spki_digest(presented) == _spki_digest(chain.leaf)
+    same_key = spki_sha256(presented) == spki_sha256(chain.leaf)
     if same_key:
         return Finding(PRESENTED, Status.WARN, subject,
                        "port 25 still presents an older certificate than the one in DSM's store (with the same "
@@ -64,7 +64,7 @@ def _presented(facts: DomainFacts, chain: CertificateChain, host: str, address: 
 
 
 def _published(facts: DomainFacts, chain: CertificateChain, host: str) -> Finding:
-    wanted = record_for(chain.leaf, host, 25, Usage.DANE_EE, Selector.SPKI, MatchingType.SHA256)
+    wanted = dane_ee_record(chain.leaf, host)
     local_chain = [chain.leaf, *chain.issuers]
     roles = [classify(record, local_chain) for record in published_records(facts, host)]
     matching = [role for role in roles if role.role in (Role.CURRENT, Role.ISSUER)]
@@ -74,7 +74,3 @@ def _published(facts: DomainFacts, chain: CertificateChain, host: str) -> Findin
                    "DNS has no TLSA record for the certificate in DSM's store: once MailPlus Server serves it, "
                    "DANE senders will refuse delivery",
                    f"Publish {wanted.zone_line()} now, and keep the current records until it is live.")
-
-
-def _spki_digest(cert: x509.Certificate) -> str:
-    return association_data(cert, Selector.SPKI, MatchingType.SHA256).hex()
