@@ -3,8 +3,8 @@
 import argparse
 from typing import List
 
-from mailsec.cli.common import Context, add_json_flag, print_json, printable, warn
-from mailsec.errors import ExitCode, MailsecError
+from mailsec.cli.common import Context, add_ca_bundle_option, add_json_flag, print_json, printable, warn
+from mailsec.errors import ExitCode
 from mailsec.findings import Status
 
 _ORDER = (Status.FAIL, Status.ERROR, Status.WARN, Status.PASS, Status.SKIP)
@@ -23,8 +23,7 @@ def register(commands: argparse._SubParsersAction, name: str, summary: str, shar
                         "system's); use a DNSSEC-validating resolver")
     parser.add_argument("--dkim-selector", metavar="S", action="extend", nargs="+", default=[],
                         help="DKIM selectors to check (default: the configured ones)")
-    parser.add_argument("--ca-bundle", metavar="FILE",
-                        help="trust these CA certificates instead of the Mozilla roots for every WebPKI check")
+    add_ca_bundle_option(parser, "for every WebPKI check")
     add_json_flag(parser)
     parser.set_defaults(run=run)
 
@@ -33,8 +32,6 @@ def run(args: argparse.Namespace) -> int:
     from mailsec.audit.owner import audit_for_owner
 
     context = Context.from_args(args)
-    if args.ca_bundle and not _readable(args.ca_bundle):
-        raise MailsecError(f"cannot read the CA bundle {args.ca_bundle}.")
     report = audit_for_owner(context.layout, context.state_dir, args.domain, args.nameserver, args.dkim_selector,
                              args.ca_bundle, on_save_error=warn)
     if args.json:
@@ -44,14 +41,6 @@ def run(args: argparse.Namespace) -> int:
     if report.failed:
         return ExitCode.ACTION_NEEDED
     return ExitCode.CANNOT_RUN if report.incomplete else ExitCode.OK
-
-
-def _readable(path: str) -> bool:
-    try:
-        with open(path, "rb"):
-            return True
-    except OSError:
-        return False
 
 
 def _print_report(report) -> None:

@@ -46,5 +46,19 @@ def warn(message: str) -> None:
     sys.stderr.write(f"mailsec: warning: {printable(message)}\n")
 
 
+def add_ca_bundle_option(parser: argparse.ArgumentParser, use: str) -> None:
+    parser.add_argument("--ca-bundle", metavar="FILE", type=_readable_file,
+                        help=f"trust these CA certificates instead of the Mozilla roots {use}")
+
+
+def _readable_file(path: str) -> str:
+    """An argparse type: the file must be readable now, not fail deep inside a TLS handshake later."""
+    try:
+        with open(path, "rb"):
+            return path
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"cannot read {path}: {exc.strerror}") from None
+
+
 def add_json_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON")

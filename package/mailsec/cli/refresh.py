@@ -4,7 +4,7 @@ import argparse
 from dataclasses import asdict
 from typing import List
 
-from mailsec.cli.common import Context, add_json_flag, print_json, printable
+from mailsec.cli.common import Context, add_ca_bundle_option, add_json_flag, print_json, printable
 from mailsec.errors import ExitCode
 
 DESCRIPTION = """\
@@ -29,8 +29,7 @@ def register(commands: argparse._SubParsersAction, name: str, summary: str, shar
                         help="print the Task Scheduler task that runs this job, and do nothing else")
     parser.add_argument("--dry-run", action="store_true",
                         help="ask DNS and plan, print the planned DNS changes as zone lines, change nothing")
-    parser.add_argument("--ca-bundle", metavar="FILE",
-                        help="trust these CAs instead of the system's when fetching the policy as senders do")
+    add_ca_bundle_option(parser, "when fetching the policy as senders do")
     add_json_flag(parser)
     parser.set_defaults(run=run)
 
